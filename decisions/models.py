@@ -1,0 +1,221 @@
+"""The archive's data: who was complained about, what was decided, found and put right."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+from django.db import models
+from django.db.models import Sum
+from django.urls import reverse
+
+from decisions.findings import FINDING_KINDS, NOT_INVESTIGATED_REASONS
+from decisions.remedies import PAYMENT_PURPOSES, REMEDY_KINDS
+
+
+def _choices(values) -> list[tuple[str, tuple[str, str]]]:
+    """Enum members for a vocabulary: PAYMENT = ("payment", "Payment")."""
+    return [(value.upper(), (value, value.replace("_", " ").capitalize())) for value in values]
+
+
+class Council(models.Model):
+    """Any body complained about: a council, a care provider, a school, an NHS body…"""
+
+    class Kind(models.TextChoices):
+        COUNCIL = "council", "Council"
+        CARE_PROVIDER = "care_provider", "Care provider"
+        SCHOOL = "school", "School"
+        NHS_BODY = "nhs_body", "NHS body"
+        NATIONAL_PARK = "national_park", "National park authority"
+        OTHER = "other", "Other"
+
+    name = models.CharField(max_length=300, unique=True)
+    slug = models.SlugField(max_length=300, unique=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.OTHER, db_index=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @classmethod
+    def kind_for_name(cls, name: str) -> str:
+        """Guess the kind of body from its published name; staff can correct it in admin."""
+        text = name.lower()
+        if re.search(r"\bnhs\b|\btrust\b|clinical commissioning|integrated care board|\bccg\b|\bicb\b|hospital", text):
+            return cls.Kind.NHS_BODY
+        if re.search(r"national park", text):
+            return cls.Kind.NATIONAL_PARK
+        if re.search(r"\bschool\b|\bacademy\b|\bcollege\b|governing body|governors", text):
+            return cls.Kind.SCHOOL
+        if re.search(r"\bcouncil\b|\bborough\b|city of london|\bcorporation\b|combined authority|greater london authority",
+                     text):
+            return cls.Kind.COUNCIL
+        if re.search(r"\bcare\b|nursing|\bhomes?\b|healthcare|\blimited\b|\bltd\b|\bllp\b|\bplc\b|\bcic\b", text):
+            return cls.Kind.CARE_PROVIDER
+        return cls.Kind.OTHER
+
+    def get_absolute_url(self) -> str:
+        return reverse("decisions:council", args=[self.slug])
+
+
+class Category(models.Model):
+    """The Ombudsman's category tree: a top-level category and its subcategories."""
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200)
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="children")
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "categories"
+        constraints = [
+            models.UniqueConstraint(fields=["parent", "name"], name="unique_subcategory_name"),
+            models.UniqueConstraint(fields=["name"], condition=models.Q(parent__isnull=True),
+                                    name="unique_top_category_name"),
+            models.UniqueConstraint(fields=["parent", "slug"], name="unique_subcategory_slug"),
+            models.UniqueConstraint(fields=["slug"], condition=models.Q(parent__isnull=True),
+                                    name="unique_top_category_slug"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.parent.name} > {self.name}" if self.parent_id else self.name
+
+    @staticmethod
+    def lgo_slug(name: str) -> str:
+        """The Ombudsman's own slug: lower case, every run of other characters one dash."""
+        return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+
+    def get_absolute_url(self) -> str:
+        if self.parent_id:
+            return reverse("decisions:subcategory", args=[self.parent.slug, self.slug])
+        return reverse("decisions:category", args=[self.slug])
+
+
+class DecisionQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(is_published=True)
+
+    def with_listing_related(self):
+        return self.select_related("council", "category", "subcategory")
+
+
+class Decision(models.Model):
+    reference = models.CharField(max_length=16, unique=True, help_text="As published, e.g. '20 003 763'.")
+    council = models.ForeignKey(Council, on_delete=models.PROTECT, related_name="decisions")
+    category = models.ForeignKey(Category, null=True, blank=True, on_delete=models.SET_NULL,
+                                 related_name="decisions")
+    subcategory = models.ForeignKey(Category, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="subcategory_decisions")
+    outcome = models.CharField(max_length=200, blank=True, db_index=True)
+    decision_date = models.DateField(null=True, blank=True, db_index=True)
+    summary = models.TextField(blank=True)
+    body = models.JSONField(default=list, blank=True, help_text="Sections as read by the parser.")
+    full_text = models.TextField(blank=True)
+    decided_by = models.CharField(max_length=200, blank=True)
+    related_references = models.JSONField(default=list, blank=True)
+    total_payment = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0.00"), db_index=True,
+                                        help_text="Sum of the payment remedies; kept in step with them.")
+    source_name = models.CharField(max_length=500, blank=True)
+    source_text = models.TextField(blank=True, help_text="The file as imported, for re-parsing.")
+    content_hash = models.CharField(max_length=64, blank=True)
+    parser_version = models.PositiveSmallIntegerField(default=0)
+    parse_warnings = models.JSONField(default=list, blank=True)
+    is_published = models.BooleanField("published", default=True, db_index=True)
+    is_curated = models.BooleanField("curated", default=False,
+                                     help_text="Edited by staff: a re-import leaves it alone unless forced.")
+    imported_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = DecisionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-decision_date", "reference"]
+        indexes = [
+            models.Index(fields=["is_published", "-decision_date"], name="decision_published_date"),
+            models.Index(fields=["council", "-decision_date"], name="decision_council_date"),
+            models.Index(fields=["category", "-decision_date"], name="decision_category_date"),
+            models.Index(fields=["subcategory", "-decision_date"], name="decision_subcategory_date"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.council.name}" if self.council_id else self.reference
+
+    @property
+    def reference_slug(self) -> str:
+        return self.reference.replace(" ", "-")
+
+    @staticmethod
+    def reference_from_slug(slug: str) -> str:
+        return slug.replace("-", " ")
+
+    def get_absolute_url(self) -> str:
+        return reverse("decisions:detail", args=[self.reference_slug])
+
+    @property
+    def lgo_url(self) -> str | None:
+        """The decision on the Ombudsman's own website; its address needs the category and subcategory."""
+        if not (self.category_id and self.subcategory_id):
+            return None
+        return "/".join([
+            "https://www.lgo.org.uk/decisions",
+            Category.lgo_slug(self.category.name),
+            Category.lgo_slug(self.subcategory.name),
+            self.reference_slug,
+        ])
+
+    def refresh_total_payment(self, save: bool = True) -> Decimal:
+        total = self.remedies.filter(kind=Remedy.Kind.PAYMENT).aggregate(total=Sum("amount"))["total"]
+        self.total_payment = total or Decimal("0.00")
+        if save:
+            Decision.objects.filter(pk=self.pk).update(total_payment=self.total_payment)
+        return self.total_payment
+
+
+class Remedy(models.Model):
+    """One thing the organisation agreed or was asked to do."""
+
+    Kind = models.TextChoices("Kind", _choices(REMEDY_KINDS))
+    PURPOSES = PAYMENT_PURPOSES
+
+    decision = models.ForeignKey(Decision, on_delete=models.CASCADE, related_name="remedies")
+    position = models.PositiveSmallIntegerField(default=0)
+    kind = models.CharField(max_length=30, choices=Kind.choices, db_index=True)
+    amount = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    # Payment purposes as a comma-separated list of vocabulary words. No word of the
+    # vocabulary contains another, so `purposes__contains` finds one exactly, on SQLite too
+    # (JSONField `contains` is not available there).
+    purposes = models.CharField(max_length=200, blank=True, help_text="Comma-separated: " + ", ".join(PAYMENT_PURPOSES))
+    deadline = models.CharField(max_length=200, blank=True)
+    text = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["decision", "position"]
+        verbose_name_plural = "remedies"
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} £{self.amount}" if self.amount is not None else self.get_kind_display()
+
+    @property
+    def purpose_list(self) -> list[str]:
+        return [p for p in self.purposes.split(",") if p]
+
+
+class Finding(models.Model):
+    """One conclusion the Ombudsman reached."""
+
+    Kind = models.TextChoices("Kind", _choices(FINDING_KINDS))
+    Reason = models.TextChoices("Reason", _choices(NOT_INVESTIGATED_REASONS))
+
+    decision = models.ForeignKey(Decision, on_delete=models.CASCADE, related_name="findings")
+    position = models.PositiveSmallIntegerField(default=0)
+    kind = models.CharField(max_length=30, choices=Kind.choices, db_index=True)
+    reason = models.CharField(max_length=40, choices=Reason.choices, blank=True)
+    text = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["decision", "position"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.get_reason_display()})" if self.reason else self.get_kind_display()

@@ -1,0 +1,418 @@
+"""Find what the Ombudsman agreed or recommended an organisation should do.
+
+Remedies are read from the agreed/recommended action part of a statement; where a
+statement has none, from forward-looking sentences of the summary and the final
+decision. Money is a remedy only when the organisation is to pay it: earlier offers,
+the Ombudsman's guidance ranges and amounts merely discussed are left out.
+Vocabulary: ../shared/seeds/README.md (remedy kinds and payment purposes).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from decisions.text import fold, normalise_heading, split_sentences
+
+REMEDY_KINDS = (
+    "apology", "payment", "procedure_change", "training", "reconsider",
+    "provide_service", "provide_information", "other",
+)
+PAYMENT_PURPOSES = ("distress", "time_and_trouble", "risk_of_harm", "loss_of_service", "financial_loss", "other")
+
+REMEDY_HEADING_RE = re.compile(
+    r"agreed action|recommended action|recommendation|actions? agreed|remed(y|ies)|put(ting)? (things|it) right"
+    r"|what (the council|it|they|the \w+) (has|have|should|will|must) (agreed|do)|action (the|it)\b",
+    re.I,
+)
+CLOSING_HEADINGS = {"final decision", "decision", "conclusions", "conclusion", "the ombudsman's final decision"}
+
+AMOUNT_RE = re.compile(r"£\s?(\d{1,3}(?:,\d{3})+|\d+)(\.\d{1,2})?(?!\d)(\s?(?:k\b|m\b|million\b))?", re.I)
+# Words right before an amount that make it a bound, a range or an estimate, not a sum to pay.
+BOUND_BEFORE_RE = re.compile(
+    r"(?:\bup to|\bupto|\bbetween|\bmaximum(?: of)?|\bminimum(?: of)?|\bat most|\bat least|\bin excess of"
+    r"|\bmore than|\bless than|\bover|\bunder|\baround|\babout|\bapproximately|\brange(?: of)?|\bfrom"
+    r"|£\s?[\d,.]+\s*(?:-|and|or))\s*$",
+    re.I,
+)
+RANGE_AFTER_RE = re.compile(r"^\s*(?:-|–)\s*£")
+GUIDANCE_SENTENCE_RE = re.compile(
+    r"guidance on remedies|our guidance|the guidance|guidance (says|suggests|recommends)"
+    r"|we (normally|usually|typically|generally|may|would)\b|(is|are) often|moderate sum",
+    re.I,
+)
+POSITIVE_TRIGGER_RE = re.compile(
+    r"\b(pay|pays|paying|payment|agree[ds]?|will|should|must|award|refund|reimburse|repay|compensate|credit"
+    r"|recommend\w*|further|additional|sum of|total of)\b",
+    re.I,
+)
+NEGATIVE_TRIGGER_RE = re.compile(
+    r"\b(offered|offers?|paid|already|previously|originally|initially|refused|rejected|declined|claimed|claims?"
+    r"|asked for|requested|sought|seeks|seeking|wanted|wants|demanded|owed|owes|charged|invoiced|billed"
+    r"|costs?|spent|lost|worth|fined?|estimated|quoted|valued)\b",
+    re.I,
+)
+INCREASE_TO_RE = re.compile(r"\b(increase|raise|top up|topping up|uplift)\w*\b.*\bto\s*$", re.I)
+NOT_PAYMENT_RE = re.compile(r"\b(waive|write off|write-off|writing off|cancel|remove|reduce|reducing|deduct)\w*\b", re.I)
+TOTAL_RE = re.compile(r"\b(total|in all|altogether|totalling|combined)\b", re.I)
+
+APOLOGY_RE = re.compile(r"\bapologi[sz]e\b|\bapology\b|\bapologies\b|\bapologi[sz]ing\b", re.I)
+PAST_RE = re.compile(
+    r"\b(already|previously|originally|initially|earlier|had (offered|paid|apologi[sz]ed)"
+    r"|ha(s|ve) (apologi[sz]ed|paid|offered|refunded|provided|given|sent|made))\b",
+    re.I,
+)
+FUTURE_RE = re.compile(
+    r"\b(will|should|must|shall|agreed? to|has agreed|have agreed|agrees|recommend(ed|s)? (that )?(the|it|they|\w+ council)"
+    r"|to (apologi[sz]e|pay|refund|review|provide|arrange|reconsider))\b",
+    re.I,
+)
+NEGATED_RE = re.compile(
+    r"\b(do|does|did|will|would|need|should|am|is) not (\w+ ){0,2}(recommend|propose|ask|require|necessary)\w*"
+    r"|\bno (further |other |additional )?(remedy|action|payment) (is )?(needed|necessary|required|recommended)"
+    r"|\bno further (remedy|action)",
+    re.I,
+)
+NON_REMEDY_SENTENCE_RE = re.compile(
+    r"evidence (that |of |to show )?(it |the \w+ )?(has )?(complied|compliance|completed)|provide us with evidence"
+    r"|(complete|carry out|take) (the|these|this|all|each|those)? ?(agreed |above |recommended |following )?"
+    r"(actions?|remed\w+|recommendations?) (outlined|set out|above|listed)"
+    r"|(complete|completed|carried out) (the|these|this|all|each)? ?(agreed |above |recommended )?actions? within"
+    r"|we are satisfied|i am satisfied|i consider this (is )?(a )?(suitable|appropriate|fair)",
+    re.I,
+)
+# Clauses that describe the fault being remedied, not the remedy ('apologise for failing to provide support').
+FAULT_CLAUSE_RE = re.compile(
+    r"\b(for|about|over|after) (its |the |their |his |her |this |that )?(failure|failing|failings|failed|delay\w*|not"
+    r"|lack|poor|errors?|mistakes?|faults?)\b[^,;]*",
+    re.I,
+)
+STRICT_EXCLUDED_RE = re.compile(r"\b(will|would|shall) not\b|\binvestigat\w*", re.I)
+REFUND_RE = re.compile(r"\b(refund|reimburse|repay|pay back|backdate|back-date)\w*\b", re.I)
+PAY_SUM_RE = re.compile(r"\bpay\b[^.;]{0,40}\b(outstanding|correct|full|the) (amount|sum|fees|costs|money|arrears|balance)\b", re.I)
+
+KIND_PATTERNS: tuple[tuple[str, re.Pattern], ...] = (
+    ("procedure_change", re.compile(
+        r"\b(review|revise|amend|update|change|improve|strengthen|introduce|implement|put in place|develop|create|adopt)"
+        r"\w*\b[^.;]{0,60}\b(polic(y|ies)|procedures?|process(es)?|practices?|protocols?|arrangements|systems?"
+        r"|guidance|forms?|templates?|standard letters?|website|checklists?|action plan)\b|\baction plan\b", re.I)),
+    ("training", re.compile(
+        r"\btrain(ing|s|ed)?\b|\bremind\w*\b|\bbrief(ing)?s? (to )?(its |all |relevant )?(staff|officers|employees)"
+        r"|share (the |this |any |its )?(learning|lessons|decision|findings)|lessons learn"
+        r"|(issue|provide|circulate|send) (a )?(written )?(guidance|note|memo|reminder) to (its |all |relevant )?"
+        r"(staff|officers|social workers|managers|employees|team)", re.I)),
+    ("reconsider", re.compile(
+        r"\b(reconsider|reassess|re-assess|re-consider|re-review|re-decide|redecide|redetermine|re-determine|retake"
+        r"|re-take|re-evaluate|reevaluate|revisit)\w*\b|\b(fresh|new|further) (needs )?(assessment|review|decision"
+        r"|hearing|panel|appeal)\b|\breview (its|the|their|his|her|[A-Z]\w*(?: \w+)?'s) (\w+ ){0,2}(decision|assessment"
+        r"|eligibility|application|case|charges|care plan|needs|banding|award|refusal|entitlement)", re.I)),
+    ("provide_service", re.compile(
+        r"\b(provide|arrange|offer|put in place|secure|commission|make available|fund|carry out|deliver|identify|start)"
+        r"\w*\b[^.;]{0,60}\b(services?|support|provision|placement|respite|tuition|education|care package|care"
+        r"|accommodation|therapy|equipment|adaptations?|works?|repairs?|transport|help)\b", re.I)),
+    ("provide_information", re.compile(
+        r"\b(provide|send|give|share|write to|disclose|confirm|tell|inform|update)\w*\b[^.;]{0,60}\b(information"
+        r"|copy|copies|records?|explanation|details|reasons?|outcome|breakdown|statement of account|account of)\b"
+        r"|\bexplain(ing|s)?\b", re.I)),
+)
+DEADLINE_RE = re.compile(
+    r"\b(?:within\s+(?:a|one|two|three|four|five|six|seven|eight|ten|twelve|\d+)\s+(?:working\s+|calendar\s+)?"
+    r"(?:days?|weeks?|months?)|within\s+a\s+(?:month|week|fortnight)|by\s+\d{1,2}(?:st|nd|rd|th)?\s+[A-Z][a-z]+\s+\d{4}"
+    r"|by\s+the\s+end\s+of\s+[A-Z][a-z]+(?:\s+\d{4})?|no\s+later\s+than\s+\d{1,2}\s+[A-Z][a-z]+\s+\d{4})"
+    r"(?:\s+of\s+(?:the\s+date\s+of\s+)?(?:the|my|our|this|its)\s+(?:final\s+)?decision(?:\s+statement)?)?",
+    re.I,
+)
+PURPOSE_PATTERNS: tuple[tuple[str, re.Pattern], ...] = (
+    ("distress", re.compile(
+        r"\b(distress\w*|injustice|upset\w*|anxiety|anxious|frustrat\w*|uncertainty|stress\w*|worry|worries|hurt"
+        r"|inconvenience|embarrass\w*|avoidable (distress|upset)|impact on (him|her|them|mr|mrs|ms|miss))\b", re.I)),
+    ("time_and_trouble", re.compile(
+        r"time and trouble|time and effort|(handling|handled|handle) (of )?(the |her |his |their |its |this )?complaints?"
+        r"|complaint[- ]handling|(pursuing|bringing|making|raising|escalating) (the |her |his |their |this )?complaint", re.I)),
+    ("risk_of_harm", re.compile(r"\brisk\b|\bharm\b", re.I)),
+    ("loss_of_service", re.compile(
+        r"loss of (service|provision|education|care|support|respite|placement)|lost (service|provision|education"
+        r"|care|support|respite|opportunity)|missed (education|provision|support|service|care)|lack of (provision"
+        r"|education|support|service|care)|without (the )?(provision|education|support|service|care)"
+        r"|(provision|education|support|services?) (she|he|they|[a-z]) (missed|lost|did not receive)", re.I)),
+    ("financial_loss", re.compile(
+        r"financial loss|\b(refund|reimburse|repay|costs?|fees?|charges?|arrears|overpa\w+|expenses?|money (he|she|they)"
+        r"|rent|council tax|interest|lost (income|earnings|wages)|loss of (income|earnings))\b", re.I)),
+)
+
+
+@dataclass
+class Remedy:
+    kind: str
+    text: str
+    amount: Decimal | None = None
+    purposes: list[str] = field(default_factory=list)
+    deadline: str | None = None
+
+    def to_dict(self) -> dict:
+        return {
+            "kind": self.kind,
+            "amount": f"{self.amount:.2f}" if self.amount is not None else None,
+            "purposes": self.purposes,
+            "deadline": self.deadline,
+            "text": self.text,
+        }
+
+
+@dataclass
+class _Unit:
+    """One paragraph of a remedy part, with what surrounds it."""
+
+    text: str
+    parent: _Unit | None = None
+    intro: str = ""
+    children: list[_Unit] = field(default_factory=list)
+
+
+def extract_remedies(sections, summary: str, warnings: list[str]) -> list[Remedy]:
+    remedy_parts = _remedy_parts(sections)
+    if remedy_parts:
+        units = [unit for part in remedy_parts for unit in _units(part)]
+        section_deadline = _section_deadline(units)
+        remedies: list[Remedy] = []
+        for unit in units:
+            remedies.extend(_remedies_from_unit(unit, strict=False, section_deadline=section_deadline))
+        return _tidy(remedies)
+
+    # No action part: what the summary and the final decision say will be done.
+    texts = [summary] if summary else []
+    for section in sections:
+        if normalise_heading(section.heading) in CLOSING_HEADINGS:
+            texts.extend(p.text for _, p in section.all_paragraphs())
+    remedies = []
+    for text in texts:
+        remedies.extend(_remedies_from_unit(_Unit(text=text), strict=True, section_deadline=None))
+    unique: dict[tuple, Remedy] = {}
+    for remedy in remedies:
+        unique.setdefault((remedy.kind, remedy.amount), remedy)
+    return _tidy(list(unique.values()))
+
+
+def _remedy_parts(sections):
+    parts = []
+    for section in sections:
+        if REMEDY_HEADING_RE.search(fold(section.heading)):
+            parts.append(list(section.all_paragraphs()))
+            continue
+        for subsection in section.subsections:
+            if REMEDY_HEADING_RE.search(fold(subsection.heading)) and normalise_heading(section.heading) not in (
+                "the ombudsman's role and powers", "the ombudsmen's role and powers"
+            ):
+                parts.append([(subsection.heading, p) for p in subsection.paragraphs])
+    return parts
+
+
+def _units(part) -> list[_Unit]:
+    """Paragraphs as units that know their parent item and the intro line before them."""
+    units: list[_Unit] = []
+    stack: list[tuple[int, _Unit]] = []
+    intro = ""
+    for _subheading, paragraph in part:
+        unit = _Unit(text=paragraph.text)
+        while stack and stack[-1][0] >= paragraph.level:
+            stack.pop()
+        if stack:
+            unit.parent = stack[-1][1]
+            unit.parent.children.append(unit)
+        unit.intro = intro
+        if paragraph.text.rstrip().endswith(":") and paragraph.level == 0:
+            intro = paragraph.text
+        stack.append((paragraph.level, unit))
+        units.append(unit)
+    return units
+
+
+def _section_deadline(units: list[_Unit]) -> str | None:
+    for unit in units:
+        if re.search(r"\b(complete|carry out|take|implement)\b", unit.text, re.I) and not AMOUNT_RE.search(unit.text):
+            match = DEADLINE_RE.search(fold(unit.text))
+            if match and not APOLOGY_RE.search(unit.text):
+                return _deadline_text(match)
+    return None
+
+
+def _deadline_text(match: re.Match) -> str:
+    text = match.group(0)
+    return text[:1].lower() + text[1:]
+
+
+def _deadline_for(unit: _Unit, sentence: str, section_deadline: str | None) -> str | None:
+    for text in (sentence, unit.text, unit.parent.text if unit.parent else "", unit.intro):
+        match = DEADLINE_RE.search(fold(text)) if text else None
+        if match:
+            return _deadline_text(match)
+    return section_deadline
+
+
+def _remedies_from_unit(unit: _Unit, *, strict: bool, section_deadline: str | None) -> list[Remedy]:
+    found: list[Remedy] = []
+    child_amounts = {a for child in unit.children for a in _amount_values(child.text)}
+    child_kinds = {k for child in unit.children for _, k in _kinds(child.text)}
+    for sentence in split_sentences(unit.text):
+        folded = fold(sentence)
+        if NON_REMEDY_SENTENCE_RE.search(folded):
+            continue
+        if strict and (not FUTURE_RE.search(folded) or NEGATED_RE.search(folded) or STRICT_EXCLUDED_RE.search(folded)):
+            continue
+        if NEGATED_RE.search(folded) and not AMOUNT_RE.search(folded):
+            continue
+        deadline = _deadline_for(unit, sentence, section_deadline)
+        in_sentence: list[tuple[int, Remedy]] = []
+        payments = _payments(sentence, unit, strict=strict)
+        for position, remedy in payments:
+            if remedy.amount is not None and remedy.amount in child_amounts:
+                continue
+            in_sentence.append((position, remedy))
+        kinds = [] if PAST_RE.search(folded) and not FUTURE_RE.search(folded) else _kinds(sentence)
+        for position, kind in kinds:
+            if kind not in child_kinds:
+                in_sentence.append((position, Remedy(kind=kind, text=sentence.strip())))
+        only_past = PAST_RE.search(folded) and not FUTURE_RE.search(folded)
+        if not payments and "payment" not in child_kinds and _amountless_payment(folded) and not only_past:
+            position = (REFUND_RE.search(folded) or PAY_SUM_RE.search(folded)).start()
+            in_sentence.append((position, Remedy(kind="payment", text=sentence.strip(),
+                                                 purposes=_purposes(folded) or ["financial_loss"])))
+        for _, remedy in sorted(in_sentence, key=lambda pair: pair[0]):
+            remedy.deadline = deadline
+            found.append(remedy)
+    return found
+
+
+def _kinds(sentence: str) -> list[tuple[int, str]]:
+    """Non-payment remedy kinds in a sentence, with where each is stated."""
+    folded = FAULT_CLAUSE_RE.sub(lambda m: " " * len(m.group(0)), fold(sentence))
+    kinds: list[tuple[int, str]] = []
+    apology = APOLOGY_RE.search(folded)
+    if apology:
+        kinds.append((apology.start(), "apology"))
+    for kind, pattern in KIND_PATTERNS:
+        match = pattern.search(folded)
+        if not match:
+            continue
+        names = {name for _, name in kinds}
+        if kind == "provide_service" and "reconsider" in names:
+            continue
+        if kind == "provide_information" and names and not re.search(r"\b(information|copy|copies|records?)\b",
+                                                                        folded, re.I):
+            continue
+        kinds.append((match.start(), kind))
+    return kinds
+
+
+def _amountless_payment(folded: str) -> bool:
+    return bool((REFUND_RE.search(folded) or PAY_SUM_RE.search(folded)) and not AMOUNT_RE.search(folded))
+
+
+def _amount_values(text: str) -> set[Decimal]:
+    return {value for value, _ in _amounts(text)}
+
+
+def _amounts(text: str):
+    for match in AMOUNT_RE.finditer(text):
+        whole = match.group(1).replace(",", "")
+        try:
+            value = Decimal(whole + (match.group(2) or ""))
+        except InvalidOperation:
+            continue
+        scale = (match.group(3) or "").strip().lower()
+        if scale == "k":
+            value *= 1000
+        elif scale in ("m", "million"):
+            value *= 1_000_000
+        yield value.quantize(Decimal("0.01")), match
+
+
+def _payments(sentence: str, unit: _Unit, *, strict: bool) -> list[tuple[int, Remedy]]:
+    folded = fold(sentence)
+    if GUIDANCE_SENTENCE_RE.search(folded):
+        return []
+    matches = list(_amounts(folded))
+    payments = []
+    sentence_is_commitment = bool(FUTURE_RE.search(folded)) or not strict
+    previous_end = 0
+    for index, (value, match) in enumerate(matches):
+        prefix = folded[:match.start()]
+        local_prefix = folded[previous_end:match.start()]
+        following_start = matches[index + 1][1].start() if index + 1 < len(matches) else len(folded)
+        window = folded[match.end():following_start]
+        previous_end = match.end()
+        if BOUND_BEFORE_RE.search(prefix) or RANGE_AFTER_RE.match(folded[match.end():]):
+            continue
+        if not _is_to_be_paid(prefix, local_prefix, sentence_is_commitment):
+            continue
+        purposes = _purposes(window) or _purposes(local_prefix)
+        if not purposes and unit.parent is not None:
+            purposes = _purposes(unit.parent.text)
+        kind = "payment"
+        nearest = _last_trigger(local_prefix, NOT_PAYMENT_RE)
+        positive = _last_trigger(local_prefix, POSITIVE_TRIGGER_RE)
+        if nearest is not None and nearest > (-1 if positive is None else positive):
+            kind = "other"
+            purposes = []
+        payments.append((match.start(), Remedy(kind=kind, text=sentence.strip(), amount=value,
+                                               purposes=(purposes or ["other"]) if kind == "payment" else [])))
+    return payments
+
+
+def _last_trigger(text: str, pattern: re.Pattern) -> int | None:
+    last = None
+    for match in pattern.finditer(text):
+        last = match.start()
+    return last
+
+
+def _is_to_be_paid(prefix: str, local_prefix: str, sentence_is_commitment: bool) -> bool:
+    if INCREASE_TO_RE.search(local_prefix):
+        return True
+    for text in (local_prefix, prefix):
+        positive = _last_trigger(text, POSITIVE_TRIGGER_RE)
+        negative = _last_trigger(text, NEGATIVE_TRIGGER_RE)
+        if positive is None and negative is None:
+            continue
+        return (-1 if positive is None else positive) > (-1 if negative is None else negative)
+    return sentence_is_commitment
+
+
+def _purposes(text: str) -> list[str]:
+    if not text:
+        return []
+    return [purpose for purpose, pattern in PURPOSE_PATTERNS if pattern.search(text)]
+
+
+def _tidy(remedies: list[Remedy]) -> list[Remedy]:
+    """Drop repeats: one apology, one payment per amount and purpose, and totals of the parts."""
+    result: list[Remedy] = []
+    seen_payments: set[tuple] = set()
+    seen_other: set[tuple] = set()
+    for remedy in remedies:
+        if remedy.kind == "payment" and remedy.amount is not None:
+            key = (remedy.amount, tuple(remedy.purposes), remedy.text)
+            same_elsewhere = any(
+                (r.amount, tuple(r.purposes)) == (remedy.amount, tuple(remedy.purposes)) and r.text != remedy.text
+                for r in result if r.kind == "payment"
+            )
+            if key in seen_payments or same_elsewhere:
+                continue
+            seen_payments.add(key)
+        elif remedy.kind == "apology":
+            if any(r.kind == "apology" for r in result):
+                continue
+        else:
+            key = (remedy.kind, remedy.text)
+            if key in seen_other:
+                continue
+            seen_other.add(key)
+        result.append(remedy)
+    # A sentence that states the total of payments listed separately is not another payment.
+    payments = [r for r in result if r.kind == "payment" and r.amount is not None]
+    for remedy in payments:
+        others = [r.amount for r in payments if r is not remedy]
+        if len(others) >= 2 and TOTAL_RE.search(remedy.text) and remedy.amount == sum(others):
+            result.remove(remedy)
+    return result

@@ -1,0 +1,200 @@
+"""Writes to the archive: turning parsed statements into rows, one transaction each."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.db import DatabaseError, IntegrityError, transaction
+from django.utils.text import slugify
+
+from decisions.models import Category, Council, Decision, Finding, Remedy
+from decisions.parser import PARSER_VERSION, ParsedDecision, ParseError, decode, parse_decision
+from decisions.text import fold
+
+CREATED, UPDATED, UNCHANGED, SKIPPED, FAILED = "created", "updated", "unchanged", "skipped", "failed"
+STATUSES = (CREATED, UPDATED, UNCHANGED, SKIPPED, FAILED)
+MAX_FILE_BYTES = 5 * 1024 * 1024  # real statements are 3–60 KB; anything far larger is not one
+
+
+@dataclass
+class ImportResult:
+    status: str
+    source: str
+    reference: str | None = None
+    reason: str = ""
+
+
+def decision_files(paths: Iterable[str | Path]) -> Iterator[Path]:
+    """Every .txt file under the given files and folders, in a stable order, lazily."""
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            for root, dirs, files in os.walk(path):
+                dirs.sort()
+                for name in sorted(files):
+                    if name.lower().endswith(".txt"):
+                        yield Path(root) / name
+        else:
+            yield path
+
+
+class DecisionImporter:
+    """Imports statements, remembering councils and categories it has already looked up."""
+
+    def __init__(self, *, force: bool = False, dry_run: bool = False):
+        self.force = force
+        self.dry_run = dry_run
+        self._councils: dict[str, Council] = {}
+        self._categories: dict[tuple[int | None, str], Category] = {}
+
+    def import_file(self, path: Path) -> ImportResult:
+        source = str(path)
+        try:
+            if path.stat().st_size > MAX_FILE_BYTES:
+                return ImportResult(FAILED, source, reason=f"file is larger than {MAX_FILE_BYTES // 1024 // 1024} MB")
+            data = path.read_bytes()
+        except OSError as error:
+            return ImportResult(FAILED, source, reason=f"cannot read the file: {error.strerror or error}")
+        return self.import_bytes(data, source_name=source)
+
+    def import_bytes(self, data: bytes, *, source_name: str) -> ImportResult:
+        content_hash = hashlib.sha256(data).hexdigest()
+        try:
+            text = decode(data)
+            parsed = parse_decision(text)
+        except ParseError as error:
+            return ImportResult(FAILED, source_name, reason=error.reason)
+        except RecursionError:  # pragma: no cover - defensive: the parser is iterative
+            return ImportResult(FAILED, source_name, reason="the file's structure is too deeply nested")
+
+        existing = (
+            Decision.objects.filter(reference=parsed.reference)
+            .only("id", "content_hash", "parser_version", "is_curated")
+            .first()
+        )
+        if existing and existing.content_hash == content_hash and existing.parser_version == PARSER_VERSION:
+            return ImportResult(UNCHANGED, source_name, parsed.reference)
+        if existing and existing.is_curated and not self.force:
+            return ImportResult(SKIPPED, source_name, parsed.reference, reason="curated in admin (use --force)")
+        status = UPDATED if existing else CREATED
+        if self.dry_run:
+            return ImportResult(status, source_name, parsed.reference)
+        try:
+            with transaction.atomic():
+                save_parsed_decision(parsed, source_text=text, source_name=source_name, content_hash=content_hash,
+                                     decision=existing, cache=self)
+        except IntegrityError as error:
+            self._forget_cache()
+            return ImportResult(FAILED, source_name, parsed.reference, reason=f"conflicting data: {error}")
+        except DatabaseError as error:
+            self._forget_cache()
+            return ImportResult(FAILED, source_name, parsed.reference, reason=f"database refused the data: {error}")
+        return ImportResult(status, source_name, parsed.reference)
+
+    def _forget_cache(self) -> None:
+        """Rows cached inside a rolled-back transaction may not exist: look them up again."""
+        self._councils.clear()
+        self._categories.clear()
+
+    def council(self, name: str) -> Council:
+        if name not in self._councils:
+            self._councils[name] = get_or_create_council(name)
+        return self._councils[name]
+
+    def category(self, name: str, parent: Category | None) -> Category:
+        key = (parent.pk if parent else None, name)
+        if key not in self._categories:
+            self._categories[key] = get_or_create_category(name, parent)
+        return self._categories[key]
+
+
+def clean_name(name: str) -> str:
+    return re.sub(r"\s+", " ", name).strip()
+
+
+def get_or_create_council(name: str) -> Council:
+    name = clean_name(name)[:300] or "Unknown organisation"
+    council = Council.objects.filter(name=name).first()
+    if council:
+        return council
+    base = slugify(fold(name))[:280] or "organisation"
+    slug, n = base, 1
+    while Council.objects.filter(slug=slug).exists():
+        n += 1
+        slug = f"{base}-{n}"
+    return Council.objects.create(name=name, slug=slug, kind=Council.kind_for_name(name))
+
+
+def get_or_create_category(name: str, parent: Category | None) -> Category:
+    name = clean_name(fold(name))[:200]
+    category = Category.objects.filter(name=name, parent=parent).first()
+    if category:
+        return category
+    base = Category.lgo_slug(name)[:190] or "category"
+    slug, n = base, 1
+    while Category.objects.filter(slug=slug, parent=parent).exists():
+        n += 1
+        slug = f"{base}-{n}"
+    return Category.objects.create(name=name, slug=slug, parent=parent)
+
+
+def save_parsed_decision(parsed: ParsedDecision, *, source_text: str, source_name: str, content_hash: str,
+                         decision: Decision | None = None, cache: DecisionImporter | None = None) -> Decision:
+    """Write one parsed statement and its remedies and findings. Call inside a transaction."""
+    cache = cache or DecisionImporter()
+    council = cache.council(parsed.organisation)
+    category = cache.category(parsed.category, None) if parsed.category else None
+    subcategory = cache.category(parsed.subcategory, category) if category and parsed.subcategory else None
+
+    if decision is None:
+        decision = Decision(reference=parsed.reference)
+        is_new = True
+    else:
+        decision = Decision.objects.select_for_update().get(pk=decision.pk)
+        is_new = False
+    decision.council = council
+    decision.category = category
+    decision.subcategory = subcategory
+    decision.outcome = clean_name(parsed.outcome)[:200]
+    decision.decision_date = parsed.decision_date
+    decision.summary = parsed.summary
+    decision.body = [section.to_dict() for section in parsed.sections]
+    decision.full_text = parsed.body_text()
+    decision.decided_by = parsed.decided_by[:200]
+    decision.related_references = parsed.related_references
+    decision.total_payment = parsed.total_payment
+    decision.source_name = source_name[-500:]
+    decision.source_text = source_text
+    decision.content_hash = content_hash
+    decision.parser_version = PARSER_VERSION
+    decision.parse_warnings = parsed.warnings
+    decision.is_curated = False
+    decision.save()
+    if not is_new:
+        decision.remedies.all().delete()
+        decision.findings.all().delete()
+    Remedy.objects.bulk_create(
+        Remedy(decision=decision, position=index, kind=remedy.kind, amount=remedy.amount,
+               purposes=",".join(remedy.purposes), deadline=(remedy.deadline or "")[:200], text=remedy.text)
+        for index, remedy in enumerate(parsed.remedies)
+    )
+    Finding.objects.bulk_create(
+        Finding(decision=decision, position=index, kind=finding.kind, reason=finding.reason or "", text=finding.text)
+        for index, finding in enumerate(parsed.findings)
+    )
+    return decision
+
+
+def reparse_decision(decision: Decision) -> Decision:
+    """Parse the stored source text again, replacing the derived data (and any curation)."""
+    parsed = parse_decision(decision.source_text)
+    if parsed.reference != decision.reference:
+        raise ParseError(f"the stored text now reads as {parsed.reference}, not {decision.reference}")
+    with transaction.atomic():
+        return save_parsed_decision(parsed, source_text=decision.source_text, source_name=decision.source_name,
+                                    content_hash=decision.content_hash, decision=decision)

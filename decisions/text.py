@@ -1,0 +1,39 @@
+"""Small text helpers shared by the parser's modules (no Django import)."""
+
+from __future__ import annotations
+
+import re
+
+_FOLD = str.maketrans({
+    "\u2018": "'", "\u2019": "'", "\u201b": "'", "\u2032": "'", "`": "'",
+    "\u201c": '"', "\u201d": '"', "\u201e": '"',
+    "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-",
+    "\u00a0": " ",
+})
+
+# Split after . ? ! ; when the next sentence starts with a capital, a quote or a bracket.
+# Abbreviations common in statements ('e.g.', 'i.e.', 's.17') must not end a sentence.
+_SENTENCE_END = re.compile(r"(?<=[.?!;])\s+(?=[A-Z0-9\"'(\[£])")
+_ABBREVIATIONS = re.compile(r"\b(?:e\.g|i\.e|etc|s|ss|para|paras|no|nos|cf|approx|vs|St|Dr|Mr|Mrs|Ms|Prof)\.$", re.I)
+
+
+def fold(text: str) -> str:
+    """Straighten curly quotes and dashes so patterns need only one spelling."""
+    return text.translate(_FOLD)
+
+
+def normalise_heading(heading: str) -> str:
+    text = fold(heading).lower().strip()
+    text = re.sub(r"\s+", " ", text)
+    return text.rstrip(" :.?")
+
+
+def split_sentences(text: str) -> list[str]:
+    pieces = _SENTENCE_END.split(text.strip())
+    sentences: list[str] = []
+    for piece in pieces:
+        if sentences and _ABBREVIATIONS.search(sentences[-1]):
+            sentences[-1] = f"{sentences[-1]} {piece}"
+        else:
+            sentences.append(piece)
+    return [s for s in sentences if s.strip()]

@@ -1,0 +1,123 @@
+"""Curation in Django admin."""
+
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from decisions.models import Decision
+
+pytestmark = pytest.mark.django_db
+
+
+def test_changelist_with_filters_and_search(admin_client, seeds):
+    url = reverse("admin:decisions_decision_changelist")
+    response = admin_client.get(url)
+    assert response.status_code == 200
+    assert response.content.count(b"20 003 763") >= 1
+    for params, expected in [
+        ({"q": "Dorset"}, ["20 003 763"]),
+        ({"q": "20 007 812"}, ["20 007 812"]),
+        ({"q": "Information Commissioner"}, ["18 011 812", "22 017 902"]),
+        ({"outcome": "Closed after initial enquiries"}, ["22 017 902"]),
+        ({"year": "2021"}, ["20 007 616", "20 007 812"]),
+        ({"is_published__exact": "1"}, ["18 011 812", "20 003 763", "20 007 616", "20 007 812", "22 017 902"]),
+        ({"is_curated__exact": "1"}, []),
+    ]:
+        response = admin_client.get(url, params)
+        assert response.status_code == 200
+        shown = sorted(d.reference for d in response.context["cl"].result_list)
+        assert shown == expected, params
+    council = Decision.objects.get(reference="20 003 763").council
+    response = admin_client.get(url, {"council__id__exact": council.pk})
+    assert [d.reference for d in response.context["cl"].result_list] == ["20 003 763"]
+
+
+def test_change_page_has_inlines_and_autocomplete(admin_client, seeds):
+    decision = Decision.objects.get(reference="20 003 763")
+    response = admin_client.get(reverse("admin:decisions_decision_change", args=[decision.pk]))
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "remedies-TOTAL_FORMS" in content and "findings-TOTAL_FORMS" in content
+    assert "admin-autocomplete" in content
+    autocomplete = admin_client.get(reverse("admin:autocomplete"), {
+        "term": "Dors", "app_label": "decisions", "model_name": "decision", "field_name": "council"})
+    assert autocomplete.json()["results"][0]["text"] == "Dorset Council"
+
+
+def _form_values(form):
+    values = {}
+    for name in form.fields:
+        value = form[name].value()
+        if value is None or value is False:
+            continue
+        values[form.add_prefix(name)] = "on" if value is True else value
+    return values
+
+
+def _post_data(admin_client, decision):
+    """The change form's own data, as a browser would post it back."""
+    response = admin_client.get(reverse("admin:decisions_decision_change", args=[decision.pk]))
+    data = _form_values(response.context["adminform"].form)
+    for inline in response.context["inline_admin_formsets"]:
+        formset = inline.formset
+        data.update(_form_values(formset.management_form))
+        for form in formset.forms:
+            data.update(_form_values(form))
+    return data
+
+
+def test_saving_in_admin_marks_curated_and_recomputes_total(admin_client, seeds):
+    decision = Decision.objects.get(reference="20 003 763")
+    data = _post_data(admin_client, decision)
+    data["summary"] = "Edited by staff."
+    # Change the first payment (£1000) to £1200.
+    index = next(i for i in range(10) if data.get(f"remedies-{i}-amount") in (Decimal("1000.00"), "1000.00"))
+    data[f"remedies-{index}-amount"] = "1200.00"
+    response = admin_client.post(reverse("admin:decisions_decision_change", args=[decision.pk]), data)
+    assert response.status_code == 302, response.context["errors"] if response.context else response
+    decision.refresh_from_db()
+    assert decision.is_curated
+    assert decision.summary == "Edited by staff."
+    assert decision.total_payment == Decimal("1950.00")
+
+
+def test_publish_unpublish_and_reparse_actions(admin_client, seeds):
+    url = reverse("admin:decisions_decision_changelist")
+    decision = Decision.objects.get(reference="20 007 616")
+    response = admin_client.post(url, {"action": "unpublish", "_selected_action": [decision.pk]})
+    assert response.status_code == 302
+    decision.refresh_from_db()
+    assert not decision.is_published
+    admin_client.post(url, {"action": "publish", "_selected_action": [decision.pk]})
+    decision.refresh_from_db()
+    assert decision.is_published
+
+    decision.remedies.all().delete()
+    Decision.objects.filter(pk=decision.pk).update(summary="Damaged", is_curated=True, total_payment=0)
+    admin_client.post(url, {"action": "reparse", "_selected_action": [decision.pk]})
+    decision.refresh_from_db()
+    assert decision.summary.startswith("Miss X complains")
+    assert decision.remedies.count() == 2
+    assert decision.total_payment == Decimal("500.00")
+    assert not decision.is_curated
+
+
+def test_reparse_reports_a_broken_source(admin_client, seeds):
+    decision = Decision.objects.get(reference="20 007 616")
+    Decision.objects.filter(pk=decision.pk).update(source_text="")
+    response = admin_client.post(reverse("admin:decisions_decision_changelist"),
+                                 {"action": "reparse", "_selected_action": [decision.pk]}, follow=True)
+    assert "Could not re-parse 20 007 616: the file is empty" in response.content.decode()
+
+
+def test_admin_needs_staff(client, seeds):
+    response = client.get(reverse("admin:decisions_decision_changelist"))
+    assert response.status_code == 302 and "/login/" in response["Location"]
+
+
+def test_other_models_are_registered(admin_client, seeds):
+    for name in ("council", "category", "remedy", "finding"):
+        response = admin_client.get(reverse(f"admin:decisions_{name}_changelist"))
+        assert response.status_code == 200
+        assert response.context["cl"].result_count > 0

@@ -1,0 +1,233 @@
+"""The import command and service against a real database."""
+
+import json
+import shutil
+from decimal import Decimal
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from decisions.models import Category, Council, Decision, Finding, Remedy
+from tests.conftest import EXPECTED, FIXTURES, SEED_FILES, seed_text
+
+
+def run_import(*args):
+    """Run the command; return (stdout, stderr, error or None)."""
+    from io import StringIO
+
+    out, err = StringIO(), StringIO()
+    try:
+        call_command("import_decisions", *[str(a) for a in args], stdout=out, stderr=err)
+        error = None
+    except CommandError as exc:
+        error = exc
+    return out.getvalue(), err.getvalue(), error
+
+
+def snapshot():
+    """Everything the import writes, to compare before and after."""
+    return (
+        list(Decision.objects.order_by("pk").values()),
+        list(Remedy.objects.order_by("pk").values()),
+        list(Finding.objects.order_by("pk").values()),
+        list(Council.objects.order_by("pk").values()),
+        list(Category.objects.order_by("pk").values()),
+    )
+
+
+@pytest.fixture
+def folder(tmp_path):
+    target = tmp_path / "decisions"
+    (target / "nested").mkdir(parents=True)
+    for index, path in enumerate(SEED_FILES):
+        shutil.copy(path, (target / "nested" if index % 2 else target) / path.name)
+    (target / "notes.md").write_text("not a decision, and not a .txt file")
+    return target
+
+
+@pytest.mark.django_db
+def test_import_reads_every_seed_fact(seeds):
+    assert Decision.objects.count() == 5
+    for expected in EXPECTED:
+        decision = Decision.objects.get(reference=expected["reference"])
+        assert decision.council.name == expected["organisation"]
+        assert decision.category.name == expected["category"]
+        assert decision.subcategory.name == expected["subcategory"]
+        assert decision.subcategory.parent == decision.category
+        assert decision.outcome == expected["outcome"]
+        assert decision.decision_date.isoformat() == expected["decision_date"]
+        assert decision.summary == expected["summary"]
+        assert [s["heading"] for s in decision.body] == expected["sections"]
+        remedies = list(decision.remedies.order_by("position"))
+        assert [(r.kind, f"{r.amount:.2f}" if r.amount is not None else None) for r in remedies] == [
+            (r["kind"], r["amount"]) for r in expected["remedies"]]
+        for remedy, wanted in zip(remedies, expected["remedies"], strict=True):
+            if "purposes" in wanted:
+                assert remedy.purpose_list == wanted["purposes"]
+        assert decision.total_payment == Decimal(expected["total_payment"])
+        assert decision.refresh_total_payment(save=False) == Decimal(expected["total_payment"])
+        kinds = set(decision.findings.values_list("kind", flat=True))
+        assert set(expected["findings_required"]) <= kinds
+        assert not kinds & set(expected["findings_forbidden"])
+        assert decision.is_published and not decision.is_curated
+        assert decision.source_text and len(decision.content_hash) == 64
+
+
+@pytest.mark.django_db
+def test_councils_get_a_kind_and_a_slug(seeds):
+    dorset = Council.objects.get(name="Dorset Council")
+    assert dorset.slug == "dorset-council"
+    assert dorset.kind == Council.Kind.COUNCIL
+
+
+@pytest.mark.parametrize("name, kind", [
+    ("Something Care (Cheltenham) Limited", "care_provider"),
+    ("Leeds Teaching Hospitals NHS Trust", "nhs_body"),
+    ("Peak District National Park Authority", "national_park"),
+    ("Governing Body of St Mary's School", "school"),
+    ("London Borough of Camden", "council"),
+    ("Environment Agency", "other"),
+])
+def test_council_kind_from_name(name, kind):
+    assert Council.kind_for_name(name) == kind
+
+
+@pytest.mark.django_db
+def test_second_run_reports_unchanged_and_writes_nothing(folder):
+    out, err, error = run_import(folder)
+    assert error is None
+    assert "5 files: 5 created, 0 updated, 0 unchanged, 0 skipped, 0 failed" in out
+    before = snapshot()
+    out, err, error = run_import(folder)
+    assert error is None
+    assert "5 files: 0 created, 0 updated, 5 unchanged, 0 skipped, 0 failed" in out
+    assert snapshot() == before
+
+
+@pytest.mark.django_db
+def test_changed_file_updates_its_decision(folder):
+    run_import(folder)
+    path = next(folder.rglob("000_*.txt"))
+    original = Decision.objects.get(reference="20 003 763")
+    path.write_text(path.read_text(encoding="utf-8").replace("Decision : Upheld", "Decision : Not upheld"),
+                    encoding="utf-8")
+    out, _, error = run_import(folder)
+    assert error is None
+    assert "0 created, 1 updated, 4 unchanged" in out
+    updated = Decision.objects.get(reference="20 003 763")
+    assert updated.pk == original.pk
+    assert updated.outcome == "Not upheld"
+    assert updated.remedies.count() == 4  # replaced, not duplicated
+    assert Decision.objects.count() == 5
+
+
+@pytest.mark.django_db
+def test_curated_decision_is_skipped_unless_forced(folder):
+    run_import(folder)
+    decision = Decision.objects.get(reference="20 003 763")
+    decision.summary = "Corrected by staff."
+    decision.is_curated = True
+    decision.save()
+    path = next(folder.rglob("000_*.txt"))
+    path.write_text(path.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    out, _, error = run_import(folder)
+    assert error is None
+    assert "skipped" in out and "20 003 763" in out
+    assert "0 created, 0 updated, 4 unchanged, 1 skipped" in out
+    assert Decision.objects.get(reference="20 003 763").summary == "Corrected by staff."
+    out, _, error = run_import(folder, "--force")
+    assert "1 updated" in out
+    forced = Decision.objects.get(reference="20 003 763")
+    assert forced.summary.startswith("Dorset Council had already accepted")
+    assert not forced.is_curated
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("content, reason", [
+    (b"", "empty"),
+    (b"\x00\x01binary\x00" * 100, "binary"),
+    (b"Dorset Council (20 003 763)\n\nCategory : Children's care services > Child protection\n", "truncated"),
+    (b"A letter with no reference line.\n\nDear Sir,\n", "reference"),
+])
+def test_bad_file_fails_alone_and_changes_nothing(folder, content, reason):
+    run_import(folder)
+    before = snapshot()
+    bad = folder / "zz_bad.txt"
+    bad.write_bytes(content)
+    out, err, error = run_import(folder)
+    assert isinstance(error, CommandError)  # exits non-zero
+    assert f"FAILED {bad}" in err and reason in err
+    assert "0 created, 0 updated, 5 unchanged, 0 skipped, 1 failed" in out
+    assert snapshot() == before
+
+
+@pytest.mark.django_db
+def test_a_truncated_copy_of_a_known_decision_leaves_it_intact(folder):
+    run_import(folder)
+    before = snapshot()
+    text = seed_text("003_10efd45c4424b1c0.txt")
+    (folder / "003_truncated.txt").write_text(text[: text.index("Decision :")], encoding="utf-8")
+    _, err, error = run_import(folder)
+    assert error is not None and "truncated" in err
+    assert snapshot() == before
+
+
+@pytest.mark.django_db
+def test_failures_do_not_stop_the_others(tmp_path):
+    (tmp_path / "a_bad.txt").write_bytes(b"")
+    shutil.copy(SEED_FILES[0], tmp_path / SEED_FILES[0].name)
+    (tmp_path / "z_bad.txt").write_bytes(b"no reference here")
+    out, err, error = run_import(tmp_path)
+    assert error is not None and "2 of 3 files failed" in str(error)
+    assert "1 created" in out and "2 failed" in out
+    assert Decision.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_missing_path_is_reported(tmp_path):
+    out, err, error = run_import(tmp_path / "does-not-exist.txt")
+    assert error is not None
+    assert "cannot read the file" in err
+
+
+@pytest.mark.django_db
+def test_dry_run_writes_nothing(folder):
+    out, _, error = run_import(folder, "--dry-run")
+    assert error is None
+    assert "Dry run, nothing written: 5 files: 5 created" in out
+    assert Decision.objects.count() == Council.objects.count() == Category.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_default_path_is_the_fixtures_folder():
+    out, _, error = run_import()
+    assert error is None
+    assert "5 files: 5 created" in out
+    assert Decision.objects.count() == 5
+
+
+@pytest.mark.django_db
+def test_progress_is_reported(folder):
+    _, err, _ = run_import(folder, "--progress-every", "2")
+    assert "… 2 files" in err and "… 4 files" in err
+
+
+def test_parse_decision_command_prints_json_matching_expected(capsys):
+    for expected in EXPECTED:
+        call_command("parse_decision", str(FIXTURES / expected["file"]), "--json")
+        data = json.loads(capsys.readouterr().out)
+        for key in ("reference", "organisation", "category", "subcategory", "outcome", "decision_date", "summary"):
+            assert data[key] == expected[key]
+        assert [s["heading"] for s in data["sections"]] == expected["sections"]
+        assert [(r["kind"], r["amount"]) for r in data["remedies"]] == [
+            (r["kind"], r["amount"]) for r in expected["remedies"]]
+        assert data["warnings"] == []
+
+
+def test_parse_decision_command_reports_bad_input(tmp_path):
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes(b"")
+    with pytest.raises(CommandError, match="not a decision statement: the file is empty"):
+        call_command("parse_decision", str(bad))
+    with pytest.raises(CommandError, match="cannot read"):
+        call_command("parse_decision", str(tmp_path / "missing.txt"))
