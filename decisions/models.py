@@ -6,8 +6,10 @@ import re
 from decimal import Decimal
 
 from django.db import models
-from django.db.models import Sum
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import ExtractYear
 from django.urls import reverse
+from django.utils.text import slugify
 
 from decisions.findings import FINDING_KINDS, NOT_INVESTIGATED_REASONS
 from decisions.remedies import PAYMENT_PURPOSES, REMEDY_KINDS
@@ -93,12 +95,70 @@ class Category(models.Model):
         return reverse("decisions:category", args=[self.slug])
 
 
+# Words too common in statements to say what a decision is about.
+COMMON_WORDS = set(["about", "above", "after", "again", "against", "also", "although", "among", "because", "before", "being", "below", "between", "both", "cannot", "complaint", "complaints", "complained", "complains", "council", "councils", "could", "decision", "decisions", "during", "every", "fault", "from", "further", "have", "having", "into", "investigate", "investigation", "made", "make", "more", "most", "much", "other", "over", "should", "since", "some", "such", "than", "that", "their", "them", "then", "there", "these", "they", "this", "those", "through", "under", "until", "upon", "what", "when", "where", "which", "while", "will", "with", "would", "ombudsman", "found", "find", "finding", "caused", "cause", "injustice", "agreed", "remedy", "asked", "about", "said", "says"])
+
+
+def distinctive_words(text: str, limit: int = 8) -> list[str]:
+    """A few telling words of a text, for finding similar decisions."""
+    words: list[str] = []
+    for word in re.findall(r"[A-Za-z]{5,}", text or ""):
+        lowered = word.lower()
+        if lowered not in COMMON_WORDS and lowered not in words:
+            words.append(lowered)
+    return sorted(words, key=len, reverse=True)[:limit]
+
+
+def is_upheld(outcome: str) -> bool:
+    return outcome.lower().startswith("upheld")
+
+
+def is_not_upheld(outcome: str) -> bool:
+    return outcome.lower().startswith("not upheld")
+
+
 class DecisionQuerySet(models.QuerySet):
     def published(self):
         return self.filter(is_published=True)
 
     def with_listing_related(self):
         return self.select_related("council", "category", "subcategory")
+
+    def median_payment(self, paid_count: int) -> Decimal | None:
+        """Median total payment among decisions that paid anything (an OFFSET, not all rows)."""
+        if not paid_count:
+            return None
+        amounts = self.filter(total_payment__gt=0).order_by("total_payment").values_list("total_payment", flat=True)
+        middle = list(amounts[(paid_count - 1) // 2: paid_count // 2 + 1])
+        return (sum(middle) / len(middle)).quantize(Decimal("0.01"))
+
+    def figures(self) -> dict:
+        """What people compare councils and categories by, in four queries."""
+        totals = self.aggregate(
+            decisions=Count("pk"), paid=Sum("total_payment"), paid_count=Count("pk", filter=Q(total_payment__gt=0)))
+        by_outcome = [
+            (row["outcome"] or "Not stated", row["n"])
+            for row in self.values("outcome").annotate(n=Count("pk")).order_by("-n", "outcome")
+        ]
+        upheld = sum(n for outcome, n in by_outcome if is_upheld(outcome))
+        not_upheld = sum(n for outcome, n in by_outcome if is_not_upheld(outcome))
+        investigated = upheld + not_upheld
+        per_year = [
+            (row["year"], row["n"])
+            for row in self.exclude(decision_date=None).annotate(year=ExtractYear("decision_date"))
+            .values("year").annotate(n=Count("pk")).order_by("year")
+        ]
+        return {
+            "decisions": totals["decisions"],
+            "total_paid": totals["paid"] or Decimal("0.00"),
+            "paid_count": totals["paid_count"],
+            "median_payment": self.median_payment(totals["paid_count"]),
+            "by_outcome": by_outcome,
+            "upheld": upheld,
+            "investigated": investigated,
+            "upheld_share": round(100 * upheld / investigated) if investigated else None,
+            "per_year": per_year,
+        }
 
 
 class Decision(models.Model):
@@ -108,11 +168,14 @@ class Decision(models.Model):
                                  related_name="decisions")
     subcategory = models.ForeignKey(Category, null=True, blank=True, on_delete=models.SET_NULL,
                                     related_name="subcategory_decisions")
+    organisation = models.CharField(max_length=300, blank=True,
+                                    help_text="The body's name as published on this statement (searched).")
     outcome = models.CharField(max_length=200, blank=True, db_index=True)
     decision_date = models.DateField(null=True, blank=True, db_index=True)
     summary = models.TextField(blank=True)
     body = models.JSONField(default=list, blank=True, help_text="Sections as read by the parser.")
     full_text = models.TextField(blank=True)
+    headings = models.TextField(blank=True, help_text="The statement's headings, one a line (searched with most weight).")
     decided_by = models.CharField(max_length=200, blank=True)
     related_references = models.JSONField(default=list, blank=True)
     total_payment = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0.00"), db_index=True,
@@ -165,6 +228,74 @@ class Decision(models.Model):
             self.reference_slug,
         ])
 
+    def rendered_body(self, query=None) -> list[dict]:
+        """Sections ready for the page: anchors for every heading and paragraph, text escaped
+        (and marked where it matches the reader's search)."""
+        from decisions.search import highlight
+
+        used: set[str] = set()
+
+        def anchor(text: str, fallback: str) -> str:
+            base = slugify(text)[:60] or fallback
+            candidate, n = base, 1
+            while candidate in used:
+                n += 1
+                candidate = f"{base}-{n}"
+            used.add(candidate)
+            return candidate
+
+        def paragraphs(items, section_id, counter):
+            rendered = []
+            for item in items:
+                counter[0] += 1
+                text = item.get("text", "")
+                rendered.append({
+                    "id": f"{section_id}-{counter[0]}",
+                    "number": item.get("number"),
+                    "level": min(int(item.get("level") or 0), 3),
+                    "style": item.get("style", "text"),
+                    "html": highlight(text, query) if query is not None else text,
+                })
+            return rendered
+
+        sections = []
+        for index, section in enumerate(self.body or [], start=1):
+            section_id = anchor(section.get("heading", ""), f"section-{index}")
+            counter = [0]
+            sections.append({
+                "id": section_id,
+                "heading": section.get("heading", ""),
+                "paragraphs": paragraphs(section.get("paragraphs", []), section_id, counter),
+                "subsections": [
+                    {"id": anchor(sub.get("heading", ""), f"{section_id}-part"), "heading": sub.get("heading", ""),
+                     "paragraphs": paragraphs(sub.get("paragraphs", []), section_id, counter)}
+                    for sub in section.get("subsections", [])
+                ],
+            })
+        return sections
+
+    def related(self, limit: int = 5) -> list[Decision]:
+        """The most similar decisions: same subcategory first, then terms shared with this summary."""
+        from decisions.search import Query, Term, ranked
+
+        words = distinctive_words(self.summary)
+        others = Decision.objects.published().exclude(pk=self.pk).select_related("council")
+        picks: list[Decision] = []
+        pools = []
+        if self.subcategory_id:
+            pools.append(others.filter(subcategory_id=self.subcategory_id))
+        if words:
+            pools.append(others)
+        for pool in pools:
+            if len(picks) >= limit:
+                break
+            if words:
+                pool = ranked(pool, Query(text=" ".join(words), groups=[[Term([w]) for w in words]]))
+            else:
+                pool = pool.order_by("-decision_date")
+            picks += [d for d in pool.exclude(pk__in=[p.pk for p in picks])[: limit - len(picks)]]
+        return picks
+
     def refresh_total_payment(self, save: bool = True) -> Decimal:
         total = self.remedies.filter(kind=Remedy.Kind.PAYMENT).aggregate(total=Sum("amount"))["total"]
         self.total_payment = total or Decimal("0.00")
@@ -200,6 +331,10 @@ class Remedy(models.Model):
     @property
     def purpose_list(self) -> list[str]:
         return [p for p in self.purposes.split(",") if p]
+
+    @property
+    def purpose_labels(self) -> list[str]:
+        return [p.replace("_", " ") for p in self.purpose_list]
 
 
 class Finding(models.Model):

@@ -185,6 +185,9 @@ class ParsedDecision:
     def total_payment(self) -> Decimal:
         return sum((r.amount for r in self.remedies if r.kind == "payment" and r.amount), Decimal("0.00"))
 
+    def headings(self) -> list[str]:
+        return [h for s in self.sections for h in [s.heading] + [sub.heading for sub in s.subsections] if h]
+
     def body_text(self) -> str:
         """The statement's body as plain text, headings and paragraphs in order."""
         parts: list[str] = []

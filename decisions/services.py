@@ -165,6 +165,8 @@ def save_parsed_decision(parsed: ParsedDecision, *, source_text: str, source_nam
     decision.summary = parsed.summary
     decision.body = [section.to_dict() for section in parsed.sections]
     decision.full_text = parsed.body_text()
+    decision.organisation = clean_name(parsed.organisation)[:300]
+    decision.headings = "\n".join(parsed.headings())
     decision.decided_by = parsed.decided_by[:200]
     decision.related_references = parsed.related_references
     decision.total_payment = parsed.total_payment

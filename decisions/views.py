@@ -1,15 +1,108 @@
-"""Public pages: thin views over the models' querysets."""
+"""Public pages: thin views over the FilterSet, the models' querysets and the search module."""
 
-from django.core.paginator import Paginator
-from django.shortcuts import get_object_or_404, render
+from __future__ import annotations
 
-from decisions.models import Decision
+from collections import OrderedDict
+
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.db.models import Count, Q, Sum
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+
+from decisions import charts, search
+from decisions.filters import DecisionFilter, facets
+from decisions.models import Category, Council, Decision
+from decisions.querystring import current, with_page, without
+
+PAGE_SIZE = 25
+
+
+def paginate(request, queryset, per_page: int = PAGE_SIZE):
+    """The requested page, or 404 for a page that does not exist (as djangoproject.com does)."""
+    paginator = Paginator(queryset, per_page)
+    try:
+        return paginator.page(request.GET.get("page") or 1)
+    except (EmptyPage, PageNotAnInteger) as error:
+        raise Http404("No such page of results") from error
+
+
+def _listing_context(request, base_queryset, *, skip_facets=()):
+    """Filter, sort, page, facet and snippet a listing of decisions: shared by every listing page."""
+    filterset = DecisionFilter(request.GET or None, queryset=base_queryset)
+    page = paginate(request, filterset.qs.with_listing_related())
+    decisions = list(page.object_list)
+    found = search.snippets(decisions, filterset.query)
+    for decision in decisions:
+        decision.snippet = found.get(decision.pk)
+    return {
+        "filterset": filterset,
+        "form": filterset.form,
+        "page": page,
+        "decisions": decisions,
+        "facets": facets(filterset, request, skip=skip_facets),
+        "active_filters": _active_filters(filterset, request),
+        "query": filterset.query,
+        "sort": filterset.sort,
+        "page_links": _page_links(request, page),
+        "search_state": current(request),
+    }
+
+
+def _active_filters(filterset, request):
+    """Chips for the filters in use, each with a link that removes it."""
+    chips = []
+    for name, value in filterset.cleaned_data.items():
+        if name == "sort" or value in (None, "", []) or (hasattr(value, "exists") and not value.exists()):
+            continue
+        label = filterset.filters[name].label
+        if name in ("council", "category"):
+            chips += [(label, obj.name, without(request, name, obj.slug)) for obj in value]
+        elif isinstance(value, list):
+            choices = dict(filterset.form.fields[name].choices)
+            chips += [(label, choices.get(v, v), without(request, name, v)) for v in value]
+        else:
+            chips.append((label, value, without(request, name)))
+    return chips
+
+
+def _page_links(request, page):
+    numbers = sorted({1, page.paginator.num_pages, *range(max(1, page.number - 2),
+                                                          min(page.paginator.num_pages, page.number + 2) + 1)})
+    links, previous = [], 0
+    for number in numbers:
+        if number - previous > 1:
+            links.append(None)  # a gap
+        links.append((number, with_page(request, number)))
+        previous = number
+    return {
+        "numbers": links,
+        "previous": with_page(request, page.number - 1) if page.has_previous() else None,
+        "next": with_page(request, page.number + 1) if page.has_next() else None,
+    }
 
 
 def home(request):
-    decisions = Decision.objects.published().with_listing_related().order_by("-decision_date", "reference")
-    page = Paginator(decisions, 25).get_page(request.GET.get("page"))
-    return render(request, "decisions/home.html", {"page": page})
+    published = Decision.objects.published()
+    totals = published.aggregate(decisions=Count("pk"), paid=Sum("total_payment"),
+                                 councils=Count("council", distinct=True))
+    categories = (
+        Category.objects.filter(parent__isnull=True)
+        .annotate(n=Count("decisions", filter=Q(decisions__is_published=True)))
+        .filter(n__gt=0)
+        .order_by("name")
+    )
+    newest = published.with_listing_related().order_by("-decision_date", "reference")[:8]
+    return render(request, "decisions/home.html", {"totals": totals, "categories": categories, "newest": newest})
+
+
+def decision_list(request):
+    reference = search.reference_in(request.GET.get("q", ""))
+    if reference and len(request.GET) == 1:
+        decision = Decision.objects.published().filter(reference=reference).first()
+        if decision:
+            return redirect(decision)
+    context = _listing_context(request, Decision.objects.published())
+    return render(request, "decisions/list.html", context)
 
 
 def decision_detail(request, reference):
@@ -17,4 +110,62 @@ def decision_detail(request, reference):
         Decision.objects.published().with_listing_related().prefetch_related("remedies", "findings"),
         reference=Decision.reference_from_slug(reference),
     )
-    return render(request, "decisions/detail.html", {"decision": decision})
+    query = search.parse_query(request.GET.get("q", ""))
+    back = request.GET.get("from", "")
+    # Only ever a query string for our own results page: the path is fixed here.
+    back_url = f"/decisions/?{back}" if back and "\n" not in back and "\r" not in back else None
+    return render(request, "decisions/detail.html", {
+        "decision": decision,
+        "body": decision.rendered_body(query if query.groups else None),
+        "remedies": list(decision.remedies.all()),
+        "findings": list(decision.findings.all()),
+        "related": decision.related(limit=5),
+        "query": query,
+        "back_url": back_url,
+    })
+
+
+def council_index(request):
+    councils = (
+        Council.objects.annotate(n=Count("decisions", filter=Q(decisions__is_published=True)))
+        .filter(n__gt=0)
+        .order_by("name")
+    )
+    letters: OrderedDict[str, list] = OrderedDict()
+    for council in councils:
+        initial = council.name[:1].upper()
+        letters.setdefault(initial if initial.isalpha() else "#", []).append(council)
+    return render(request, "decisions/council_index.html", {"letters": letters})
+
+
+def council_detail(request, slug):
+    council = get_object_or_404(Council, slug=slug)
+    base = Decision.objects.published().filter(council=council)
+    context = _listing_context(request, base, skip_facets=("council",))
+    context.update(_figures(base, council.name))
+    context["council"] = council
+    return render(request, "decisions/council.html", context)
+
+
+def category_detail(request, slug, subslug=None):
+    category = get_object_or_404(Category, slug=slug, parent__isnull=True)
+    subcategory = get_object_or_404(Category, slug=subslug, parent=category) if subslug else None
+    base = Decision.objects.published().filter(category=category)
+    if subcategory:
+        base = base.filter(subcategory=subcategory)
+    context = _listing_context(request, base, skip_facets=("category",) + (("subcategory",) if subcategory else ()))
+    context.update(_figures(base, subcategory.name if subcategory else category.name))
+    context.update({"category": category, "subcategory": subcategory,
+                    "subcategories": category.children.annotate(
+                        n=Count("subcategory_decisions", filter=Q(subcategory_decisions__is_published=True)))
+                    .filter(n__gt=0).order_by("name") if not subcategory else None})
+    return render(request, "decisions/category.html", context)
+
+
+def _figures(queryset, name: str) -> dict:
+    figures = queryset.figures()
+    return {
+        "figures": figures,
+        "year_chart": charts.column_chart(figures["per_year"], title=f"Decisions per year: {name}"),
+        "outcome_chart": charts.bar_chart(figures["by_outcome"], title=f"Decisions by outcome: {name}"),
+    }

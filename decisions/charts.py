@@ -1,0 +1,64 @@
+"""Server-rendered SVG charts: geometry computed here, markup in templates/includes/."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass
+class Bar:
+    label: str
+    value: int
+    x: float
+    y: float
+    width: float
+    height: float
+
+
+@dataclass
+class Chart:
+    title: str
+    description: str
+    width: int
+    height: int
+    bars: list[Bar]
+    max_value: int
+    baseline: float
+
+
+def column_chart(rows: list[tuple[object, int]], *, title: str, unit: str = "decisions",
+                 width: int = 640, height: int = 220) -> Chart | None:
+    """Vertical bars, one per row (e.g. decisions per year), labelled beneath."""
+    if not rows:
+        return None
+    top, bottom = 24, 28
+    plot_height = height - top - bottom
+    max_value = max(value for _, value in rows) or 1
+    slot = width / len(rows)
+    bar_width = max(2.0, slot * 0.7)
+    bars = []
+    for index, (label, value) in enumerate(rows):
+        bar_height = plot_height * value / max_value
+        bars.append(Bar(label=str(label), value=value, x=round(index * slot + (slot - bar_width) / 2, 1),
+                        y=round(top + plot_height - bar_height, 1), width=round(bar_width, 1),
+                        height=round(bar_height, 1)))
+    description = "; ".join(f"{label}: {value} {unit}" for label, value in rows)
+    return Chart(title=title, description=description, width=width, height=height, bars=bars,
+                 max_value=max_value, baseline=top + plot_height)
+
+
+def bar_chart(rows: list[tuple[object, int]], *, title: str, unit: str = "decisions",
+              width: int = 640, row_height: int = 28) -> Chart | None:
+    """Horizontal bars, one per row (e.g. decisions by outcome), labelled inside the text column."""
+    if not rows:
+        return None
+    label_width = 230
+    plot_width = width - label_width - 60
+    max_value = max(value for _, value in rows) or 1
+    bars = []
+    for index, (label, value) in enumerate(rows):
+        bars.append(Bar(label=str(label), value=value, x=label_width, y=index * row_height + 4,
+                        width=round(max(1.0, plot_width * value / max_value), 1), height=row_height - 8))
+    description = "; ".join(f"{label}: {value} {unit}" for label, value in rows)
+    return Chart(title=title, description=description, width=width, height=len(rows) * row_height,
+                 bars=bars, max_value=max_value, baseline=label_width)

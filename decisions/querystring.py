@@ -1,0 +1,34 @@
+"""Links that change one part of the current listing's query string (every page state is a URL)."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+
+def _pairs(request, *, drop: set[str] = frozenset()) -> list[tuple[str, str]]:
+    return [(key, value) for key, values in request.GET.lists() if key not in drop for value in values
+            if key != "page"]
+
+
+def toggled(request, name: str, value: str) -> str:
+    """The current URL with `name=value` added, or removed if present; back to page 1."""
+    pairs = _pairs(request)
+    if (name, value) in pairs:
+        pairs = [pair for pair in pairs if pair != (name, value)]
+    else:
+        pairs.append((name, value))
+    return "?" + urlencode(pairs) if pairs else "?"
+
+
+def without(request, name: str, value: str | None = None) -> str:
+    pairs = [(k, v) for k, v in _pairs(request) if not (k == name and (value is None or v == value))]
+    return "?" + urlencode(pairs) if pairs else "?"
+
+
+def with_page(request, number: int) -> str:
+    pairs = _pairs(request) + ([("page", str(number))] if number > 1 else [])
+    return "?" + urlencode(pairs) if pairs else "?"
+
+
+def current(request, *, drop: set[str] = frozenset({"page"})) -> str:
+    return urlencode(_pairs(request, drop=drop))

@@ -1,0 +1,260 @@
+"""Full-text search over decisions, on PostgreSQL or SQLite, behind one interface.
+
+PostgreSQL: a stored, weighted ``search_vector`` column (reference, organisation and
+headings A; summary B; body C) with a GIN index, queried with ``websearch_to_tsquery``,
+ranked with ``ts_rank`` and summarised with ``ts_headline``. SQLite: an FTS5
+external-content table (``porter unicode61``) kept in step by triggers, ranked with
+``bm25()`` using matching weights and summarised with ``snippet()``. Both columns are
+made in migration 0002. The user's query is parsed here once, in web-search syntax
+(words, "phrases", OR, -excluded), and written out for each engine, so that raw input
+never reaches ``MATCH`` and both engines answer the same question.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVectorField
+from django.db import connections
+from django.db.models import F, FloatField, QuerySet, TextField, Value
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Concat
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from decisions.parser import normalise_reference
+from decisions.text import fold
+
+MAX_QUERY_LENGTH = 300
+MAX_TERMS = 32
+MARK_START, MARK_END = "\ue000", "\ue001"  # private-use characters: cannot occur in real text
+FTS_TABLE = "decisions_decision_fts"
+# Column weights, in the order of the FTS5 table's columns: reference, organisation, headings, summary, full_text.
+SQLITE_BM25_WEIGHTS = (10.0, 10.0, 10.0, 4.0, 1.0)
+PG_CONFIG = "english"
+
+_TOKEN_RE = re.compile(r'(-?)"([^"]*)"?|(\S+)')
+_WORD_RE = re.compile(r"[\w'’.-]+", re.UNICODE)
+_REFERENCE_ONLY_RE = re.compile(r"^\s*\d{2}[\s\-–]*\d{3}[\s\-–]*\d{3}[a-zA-Z]?\s*$")
+
+
+@dataclass
+class Term:
+    words: list[str]
+    phrase: bool = False
+
+
+@dataclass
+class Query:
+    """The user's text, understood: OR-groups that must all match, and excluded terms."""
+
+    text: str
+    groups: list[list[Term]] = field(default_factory=list)
+    excluded: list[Term] = field(default_factory=list)
+    reference: str | None = None
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.groups or self.excluded or self.reference)
+
+    def highlight_words(self) -> list[list[str]]:
+        """The word sequences a reader should see marked: every term that is not excluded."""
+        return [term.words for group in self.groups for term in group]
+
+    def to_websearch(self) -> str:
+        """PostgreSQL websearch_to_tsquery text; OR binds tighter than AND there, as in our groups."""
+        parts = [" OR ".join(_websearch_term(t) for t in group) for group in self.groups]
+        parts += ["-" + _websearch_term(t) for t in self.excluded]
+        return " ".join(parts)
+
+    def to_fts5(self) -> str | None:
+        """An FTS5 MATCH expression for the positive part, or None when nothing is required."""
+        if not self.groups:
+            return None
+        expression = " AND ".join(
+            "(" + " OR ".join(_fts5_term(t) for t in group) + ")" if len(group) > 1 else _fts5_term(group[0])
+            for group in self.groups
+        )
+        if self.excluded:
+            expression = f"({expression}) NOT ({self.excluded_fts5()})"
+        return expression
+
+    def excluded_fts5(self) -> str:
+        return " OR ".join(_fts5_term(t) for t in self.excluded)
+
+
+def _websearch_term(term: Term) -> str:
+    text = " ".join(term.words)
+    return f'"{text}"' if term.phrase else text
+
+
+def _fts5_term(term: Term) -> str:
+    # Quoted, so FTS5 reads it as text (its tokenizer still stems it), never as syntax.
+    text = " ".join(w.replace('"', "") for w in term.words)
+    return f'"{text}"'
+
+
+def parse_query(text: str) -> Query:
+    text = fold(text or "")[:MAX_QUERY_LENGTH].strip()
+    query = Query(text=text)
+    if _REFERENCE_ONLY_RE.match(text):
+        query.reference = normalise_reference(text)
+        return query
+    pending_or = False
+    count = 0
+    for match in _TOKEN_RE.finditer(text):
+        negated, phrase_text, bare = match.group(1), match.group(2), match.group(3)
+        if bare == "OR":
+            pending_or = bool(query.groups)
+            continue
+        if phrase_text is not None:
+            words = _words(phrase_text)
+            term = Term(words=words, phrase=len(words) > 1)
+        else:
+            negated = "-" if bare.startswith("-") and len(bare) > 1 else ""
+            words = _words(bare.lstrip("-") if negated else bare)
+            term = Term(words=words, phrase=len(words) > 1)
+        if not term.words or count >= MAX_TERMS:
+            pending_or = False
+            continue
+        count += 1
+        if negated:
+            query.excluded.append(term)
+            pending_or = False
+        elif pending_or:
+            query.groups[-1].append(term)
+            pending_or = False
+        else:
+            query.groups.append([term])
+    return query
+
+
+def _words(text: str) -> list[str]:
+    words = []
+    for raw in _WORD_RE.findall(text):
+        # Keep what both engines index as one or more words; drop bare punctuation.
+        for part in re.split(r"[^\w]+", raw):
+            if part:
+                words.append(part.lower())
+    return words
+
+
+def _vendor(queryset: QuerySet) -> str:
+    return connections[queryset.db].vendor
+
+
+def _pg_vector():
+    return RawSQL("decisions_decision.search_vector", [], output_field=SearchVectorField())
+
+
+def _pg_query(query: Query) -> SearchQuery:
+    return SearchQuery(query.to_websearch(), search_type="websearch", config=PG_CONFIG)
+
+
+def matching(queryset: QuerySet, text: str | Query) -> QuerySet:
+    """The decisions that match the user's text (no ranking): for counting and facets."""
+    query = text if isinstance(text, Query) else parse_query(text)
+    if query.reference:
+        return queryset.filter(reference=query.reference)
+    if query.is_empty:
+        return queryset
+    if _vendor(queryset) == "postgresql":
+        return queryset.alias(search_vector=_pg_vector()).filter(search_vector=_pg_query(query))
+    positive = query.to_fts5()
+    if positive is None:
+        excluded = RawSQL(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [query.excluded_fts5()])
+        return queryset.exclude(pk__in=excluded)
+    return queryset.filter(pk__in=RawSQL(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [positive]))
+
+
+def ranked(queryset: QuerySet, text: str | Query) -> QuerySet:
+    """The matching decisions with a ``rank`` (higher is more relevant), best first."""
+    query = text if isinstance(text, Query) else parse_query(text)
+    if query.reference or query.is_empty or not query.groups:
+        return matching(queryset, query).annotate(rank=Value(0.0, output_field=FloatField())).order_by(
+            "-decision_date", "reference")
+    if _vendor(queryset) == "postgresql":
+        pg_query = _pg_query(query)
+        return (
+            queryset.alias(search_vector=_pg_vector())
+            .filter(search_vector=pg_query)
+            .annotate(rank=SearchRank(F("search_vector"), pg_query, normalization=1))
+            .order_by("-rank", "-decision_date", "reference")
+        )
+    weights = ", ".join(str(w) for w in SQLITE_BM25_WEIGHTS)
+    return queryset.extra(
+        tables=[FTS_TABLE],
+        where=[f"{FTS_TABLE}.rowid = decisions_decision.id", f"{FTS_TABLE} MATCH %s"],
+        params=[query.to_fts5()],
+        select={"rank": f"-bm25({FTS_TABLE}, {weights})"},
+    ).order_by("-rank", "-decision_date", "reference")
+
+
+def snippets(decisions, text: str | Query, *, words: int = 32) -> dict[int, SafeString]:
+    """Highlighted extracts for the decisions on one page, by id: one query, never per row."""
+    query = text if isinstance(text, Query) else parse_query(text)
+    ids = [d.pk for d in decisions]
+    if not ids or not query.groups:
+        return {}
+    from decisions.models import Decision
+
+    queryset = Decision.objects.filter(pk__in=ids)
+    if _vendor(queryset) == "postgresql":
+        options = f"MaxFragments=2, MaxWords={words}, MinWords={words // 2}, FragmentDelimiter=' … '"
+        rows = queryset.annotate(
+            snippet=SearchHeadline(
+                Concat("summary", Value("\n"), "full_text", output_field=TextField()),
+                _pg_query(query),
+                config=PG_CONFIG,
+                start_sel=MARK_START,
+                stop_sel=MARK_END,
+                options=options,
+            )
+        ).values_list("pk", "snippet")
+    else:
+        placeholders = ", ".join("%s" for _ in ids)
+        sql = (
+            f"SELECT rowid, snippet({FTS_TABLE}, -1, %s, %s, '…', %s) FROM {FTS_TABLE} "
+            f"WHERE {FTS_TABLE} MATCH %s AND rowid IN ({placeholders})"
+        )
+        with connections[queryset.db].cursor() as cursor:
+            cursor.execute(sql, [MARK_START, MARK_END, min(words, 64), query.to_fts5(), *ids])
+            rows = cursor.fetchall()
+    return {pk: marked_html(snippet) for pk, snippet in rows if snippet and MARK_START in snippet}
+
+
+def marked_html(text: str) -> SafeString:
+    """Escape text from a file, then turn our private markers into <mark> elements."""
+    html = escape(text).replace(MARK_START, "<mark>").replace(MARK_END, "</mark>")
+    return mark_safe(html)  # noqa: S308 - escaped on the line above; only our markers become tags
+
+
+def reference_in(text: str) -> str | None:
+    """The decision reference a query consists of, if it is one (e.g. '20-003-763')."""
+    query = parse_query(text)
+    return query.reference
+
+
+def highlight(text: str, query: Query) -> SafeString:
+    """Mark the query's words in a paragraph for a reader arriving from a search.
+
+    Matches whole words and their common inflections (a rough stem: 'complaint' marks
+    'complaints', 'delayed' marks 'delay'), and phrases as sequences.
+    """
+    patterns = []
+    for words in query.highlight_words():
+        stems = [re.escape(_rough_stem(w)) + r"\w*" for w in words]
+        patterns.append(r"\b" + r"\W+".join(stems))
+    if not patterns or not text:
+        return escape(text)
+    combined = re.compile("|".join(f"(?:{p})" for p in sorted(patterns, key=len, reverse=True)), re.I)
+    marked = combined.sub(lambda m: f"{MARK_START}{m.group(0)}{MARK_END}", text)
+    return marked_html(marked)
+
+
+def _rough_stem(word: str) -> str:
+    for suffix in ("ational", "ations", "ation", "ings", "ing", "edly", "ies", "ied", "ed", "es", "ly", "s"):
+        if len(word) - len(suffix) >= 4 and word.endswith(suffix):
+            return word[: -len(suffix)]
+    return word
