@@ -119,7 +119,7 @@ class DecisionFilter(django_filters.FilterSet):
         return queryset  # applied last, in `qs`, once every filter has narrowed the set
 
     @property
-    def sort(self) -> str:
+    def sort_order(self) -> str:
         value = self.cleaned_data.get("sort")
         if value in dict(SORTS) and (value != "relevance" or self.query.groups):
             return value
@@ -129,10 +129,10 @@ class DecisionFilter(django_filters.FilterSet):
     def qs(self) -> QuerySet:
         if not hasattr(self, "_sorted_qs"):
             queryset = super().qs
-            if self.sort == "relevance":
+            if self.sort_order == "relevance":
                 queryset = search.ranked(queryset, self.query)
             else:
-                queryset = queryset.order_by(*SORT_ORDERS[self.sort])
+                queryset = queryset.order_by(*SORT_ORDERS[self.sort_order])
             self._sorted_qs = queryset
         return self._sorted_qs
 

@@ -42,7 +42,7 @@ def _listing_context(request, base_queryset, *, skip_facets=()):
         "facets": facets(filterset, request, skip=skip_facets),
         "active_filters": _active_filters(filterset, request),
         "query": filterset.query,
-        "sort": filterset.sort,
+        "sort": filterset.sort_order,
         "page_links": _page_links(request, page),
         "search_state": current(request),
     }
