@@ -96,9 +96,16 @@ class Category(models.Model):
 
 
 # Words too common in statements to say what a decision is about.
-COMMON_WORDS = frozenset(
-    ["about", "above", "after", "again", "against", "also", "although", "among", "because", "before", "being", "below", "between", "both", "cannot", "complaint", "complaints", "complained", "complains", "council", "councils", "could", "decision", "decisions", "during", "every", "fault", "from", "further", "have", "having", "into", "investigate", "investigation", "made", "make", "more", "most", "much", "other", "over", "should", "since", "some", "such", "than", "that", "their", "them", "then", "there", "these", "they", "this", "those", "through", "under", "until", "upon", "what", "when", "where", "which", "while", "will", "with", "would", "ombudsman", "found", "find", "finding", "caused", "cause", "injustice", "agreed", "remedy", "asked", "said", "says"]
-)
+COMMON_WORDS = frozenset({
+    "about", "above", "after", "again", "against", "also", "although", "among", "because", "before", "being",
+    "below", "between", "both", "cannot", "complaint", "complaints", "complained", "complains", "council",
+    "councils", "could", "decision", "decisions", "during", "every", "fault", "from", "further", "have",
+    "having", "into", "investigate", "investigation", "made", "make", "more", "most", "much", "other", "over",
+    "should", "since", "some", "such", "than", "that", "their", "them", "then", "there", "these", "they",
+    "this", "those", "through", "under", "until", "upon", "what", "when", "where", "which", "while", "will",
+    "with", "would", "ombudsman", "found", "find", "finding", "caused", "cause", "injustice", "agreed",
+    "remedy", "asked", "said", "says",
+})
 
 
 def distinctive_words(text: str, limit: int = 8) -> list[str]:
