@@ -35,7 +35,7 @@ def column_chart(rows: list[tuple[object, int]], *, title: str, unit: str = "dec
     plot_height = height - top - bottom
     max_value = max(value for _, value in rows) or 1
     slot = width / len(rows)
-    bar_width = max(2.0, slot * 0.7)
+    bar_width = min(48.0, max(2.0, slot * 0.7))
     bars = []
     for index, (label, value) in enumerate(rows):
         bar_height = plot_height * value / max_value

@@ -201,7 +201,6 @@ def snippets(decisions, text: str | Query, *, words: int = 32) -> dict[int, Safe
 
     queryset = Decision.objects.filter(pk__in=ids)
     if _vendor(queryset) == "postgresql":
-        options = f"MaxFragments=2, MaxWords={words}, MinWords={words // 2}, FragmentDelimiter=' … '"
         rows = queryset.annotate(
             snippet=SearchHeadline(
                 Concat("summary", Value("\n"), "full_text", output_field=TextField()),
@@ -209,7 +208,10 @@ def snippets(decisions, text: str | Query, *, words: int = 32) -> dict[int, Safe
                 config=PG_CONFIG,
                 start_sel=MARK_START,
                 stop_sel=MARK_END,
-                options=options,
+                max_words=words,
+                min_words=words // 2,
+                max_fragments=2,
+                fragment_delimiter=" … ",
             )
         ).values_list("pk", "snippet")
     else:

@@ -1,0 +1,102 @@
+"""Search behaviour, pinned. The suite runs on SQLite and on PostgreSQL: each expectation here
+holds on both, so both engines give the same results for the same queries."""
+
+import pytest
+
+from decisions import search
+from decisions.models import Decision
+from tests.factories import make_decision
+
+pytestmark = pytest.mark.django_db
+
+DORSET, WILTSHIRE, DERBYSHIRE, STAFFORDSHIRE, HEREFORDSHIRE = (
+    "20 003 763", "20 007 812", "18 011 812", "20 007 616", "22 017 902")
+
+
+def found(text):
+    return sorted(search.matching(Decision.objects.all(), text).values_list("reference", flat=True))
+
+
+def ranked(text):
+    return [d.reference for d in search.ranked(Decision.objects.all(), text)]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("insurers", [DORSET]),
+    ("insurer", [DORSET]),  # stemming: 'insurer' finds 'insurers'
+    ("harassed", [WILTSHIRE]),
+    ("harass", [WILTSHIRE]),
+    ('"risk of harm"', sorted([DORSET, DERBYSHIRE])),
+    ('"protection child"', []),  # a phrase is words in order
+    ("CAFCASS", [DERBYSHIRE]),
+    ("insurers OR CAFCASS", sorted([DORSET, DERBYSHIRE])),
+    ("Ofsted -insurers", []),
+    ("Ofsted", [DORSET]),
+    ("confidentiality -court", sorted([DORSET, HEREFORDSHIRE])),  # stems: confidential(ity)
+    ('"Information Commissioner" -"data protection"', [HEREFORDSHIRE]),
+    ("pregnancy premature", [STAFFORDSHIRE]),
+    ("Herefordshire", [HEREFORDSHIRE]),
+    ("20 003 763", [DORSET]),
+    ("20-003-763", [DORSET]),
+    ("20003763", [DORSET]),
+    ('"unbalanced quote', []),
+    ('"doorstep', [WILTSHIRE]),
+    ("zzzyyqx", []),
+    ("", [DERBYSHIRE, DORSET, STAFFORDSHIRE, WILTSHIRE, HEREFORDSHIRE]),
+    ("(*) AND: NEAR/2 ^ OR", []),
+])
+def test_query_syntax(seeds, text, expected):
+    assert found(text) == sorted(expected)
+
+
+def test_ranking_puts_the_organisation_first(seeds):
+    assert ranked("Staffordshire")[0] == STAFFORDSHIRE
+    assert ranked("Dorset harm")[0] == DORSET
+
+
+def test_ranked_and_matching_agree(seeds):
+    for text in ("complaint", "distress payment", '"child protection"', "court OR tribunal"):
+        assert sorted(ranked(text)) == found(text)
+
+
+def test_new_and_changed_decisions_are_searchable_at_once(seeds):
+    decision = make_decision(summary="A complaint about xylophone lessons.")
+    assert found("xylophone") == [decision.reference]
+    decision.summary = "A complaint about trombone lessons."
+    decision.save()
+    assert found("xylophone") == []
+    assert found("trombone") == [decision.reference]
+    decision.delete()
+    assert found("trombone") == []
+
+
+def test_snippets_mark_terms_and_escape_html(seeds):
+    decision = make_decision(summary="Potholes <script>alert('x')</script> potholes & <b>kerbs</b>.")
+    snippet = search.snippets([decision], "potholes")[decision.pk]
+    assert "<mark>Potholes</mark>" in snippet
+    assert "<script" not in snippet and "<b>" not in snippet
+    assert "&lt;script&gt;" in snippet or "script" not in snippet
+
+
+def test_snippets_only_for_the_given_decisions(seeds):
+    decisions = list(Decision.objects.filter(reference__in=[DORSET, WILTSHIRE]))
+    result = search.snippets(decisions, "distress")
+    assert set(result) == {d.pk for d in decisions}
+    assert all("<mark>" in s.lower() for s in result.values())
+
+
+def test_query_parsing():
+    query = search.parse_query('care "home fees" OR charges -court')
+    assert query.to_fts5() == '("care" AND ("home fees" OR "charges")) NOT ("court")'
+    assert query.to_websearch() == 'care "home fees" OR charges -court'
+    long = search.parse_query("word " * 500)
+    assert len(long.groups) <= search.MAX_TERMS
+    assert search.parse_query('"quoted "" nonsense').to_fts5() is not None
+
+
+def test_highlight_marks_inflections_and_escapes():
+    query = search.parse_query("complaint delayed")
+    html = search.highlight("Her complaints <b>were</b> delayed; the delay grew.", query)
+    assert "<mark>complaints</mark>" in html
+    assert "<mark>delayed</mark>" in html and "<mark>delay</mark>" in html
+    assert "&lt;b&gt;" in html
