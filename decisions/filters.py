@@ -39,10 +39,10 @@ def subcategory_choices():
 class DecisionFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="filter_q", label="Search decisions", max_length=search.MAX_QUERY_LENGTH)
     council = django_filters.ModelMultipleChoiceFilter(
-        field_name="council", queryset=Council.objects.all(), to_field_name="slug", label="Organisation",
+        field_name="council__slug", queryset=Council.objects.all(), to_field_name="slug", label="Organisation",
         distinct=False)
     category = django_filters.ModelMultipleChoiceFilter(
-        field_name="category", queryset=Category.objects.filter(parent__isnull=True), to_field_name="slug",
+        field_name="category__slug", queryset=Category.objects.filter(parent__isnull=True), to_field_name="slug",
         label="Category", distinct=False)
     subcategory = django_filters.MultipleChoiceFilter(
         method="filter_subcategory", choices=subcategory_choices, label="Subcategory")

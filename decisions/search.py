@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVectorField
 from django.db import connections
 from django.db.models import F, FloatField, QuerySet, TextField, Value
-from django.db.models.expressions import RawSQL
+from django.db.models.expressions import Expression, RawSQL
 from django.db.models.functions import Concat
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -144,8 +144,21 @@ def _vendor(queryset: QuerySet) -> str:
     return connections[queryset.db].vendor
 
 
+class SearchVectorColumn(Expression):
+    """The decision table's ``search_vector`` column, which only PostgreSQL has (migration 0003).
+
+    Written against the query's own alias for the table, so it also works when the
+    queryset becomes a subquery (as facet counts make it)."""
+
+    output_field = SearchVectorField()
+
+    def as_sql(self, compiler, connection):
+        alias = compiler.query.get_initial_alias()
+        return f"{compiler.quote_name_unless_alias(alias)}.{connection.ops.quote_name('search_vector')}", []
+
+
 def _pg_vector():
-    return RawSQL("decisions_decision.search_vector", [], output_field=SearchVectorField())
+    return SearchVectorColumn()
 
 
 def _pg_query(query: Query) -> SearchQuery:
