@@ -35,6 +35,7 @@ test: lint test-sqlite test-postgres
 test-sqlite: install
 	$(DEV_ENV) $(PY) manage.py makemigrations --check --dry-run >/dev/null \
 		|| (echo "A model change has no migration: run manage.py makemigrations" && exit 1)
+	@command -v chromium >/dev/null 2>&1 || echo "NOTE: chromium is not installed, so the browser tests will be SKIPPED (apt-get install chromium)."
 	@echo "== Test suite on SQLite =="
 	env -u DATABASE_URL $(VENV)/bin/pytest
 

@@ -36,7 +36,7 @@ def database_from_url(url: str) -> dict:
             "HOST": host,
             "PORT": str(parts.port or ""),
             "OPTIONS": options,
-            "CONN_MAX_AGE": int(os.environ.get("DJANGO_CONN_MAX_AGE", "60")),
+            "CONN_MAX_AGE": 0 if "pytest" in sys.modules else int(os.environ.get("DJANGO_CONN_MAX_AGE", "60")),
             "CONN_HEALTH_CHECKS": True,
         }
     if parts.scheme == "sqlite":
