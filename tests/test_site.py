@@ -319,3 +319,12 @@ def test_council_kinds_displayed(client, archive):
     council = Council.objects.get(name="Something Care (Cheltenham) Limited")
     assert council.kind == "care_provider"
     assert "Care provider" in client.get(council.get_absolute_url()).content.decode()
+
+
+def test_custom_500_page(rf):
+    from django.views.defaults import server_error
+
+    response = server_error(rf.get("/"))
+    assert response.status_code == 500
+    content = response.content.decode()
+    assert "Something went wrong" in content and "Traceback" not in content
