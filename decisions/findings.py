@@ -126,6 +126,11 @@ OUTCOME_FALLBACKS: tuple[tuple[re.Pattern, str, str | None], ...] = (
 )
 
 
+# Words that REMEDIED_RE needs: without one of them (or 'fault') a sentence is skipped.
+_REMEDIED_CUES = ("remed", "right", "apologi", "resolved", "paid", "refund", "offer", "payment", "apology",
+                  "no further", "taken")
+
+
 @dataclass
 class Finding:
     kind: str
@@ -219,19 +224,29 @@ class _State:
         self.pending = None
 
     def _classify(self, text: str, paragraph: str, original: str) -> list[Finding]:
-        if JURISDICTION_RE.search(text) and not REPORTED_RE.search(text):
-            return [Finding(kind="outside_jurisdiction", text=original)]
-        if NOT_INVESTIGATED_RE.search(text):
-            reasons = _reasons(text) or _reasons(fold(paragraph)) or ["other"]
-            return [Finding(kind="not_investigated", reason=reason, text=original) for reason in reasons]
+        # Each pattern runs only when a word it needs is present: most sentences state facts.
+        lowered = text.lower()
+        has = lowered.__contains__
+        about_investigating = has("investigat") or has("jurisdiction") or has("remit") or has("power") or has("law")
+        if about_investigating:
+            if JURISDICTION_RE.search(text) and not REPORTED_RE.search(text):
+                return [Finding(kind="outside_jurisdiction", text=original)]
+            if NOT_INVESTIGATED_RE.search(text):
+                reasons = _reasons(text) or _reasons(fold(paragraph)) or ["other"]
+                return [Finding(kind="not_investigated", reason=reason, text=original) for reason in reasons]
+        mentions_fault = has("fault") or has("maladministration")
+        if not (mentions_fault or self.pending is not None or any(cue in lowered for cue in _REMEDIED_CUES)
+                or has("acted")):
+            return []
         if REPORTED_RE.search(text):
             return []
         if REMEDIED_RE.search(text) and not re.search(r"\bwould have\b", text, re.I):
             self._resolve()
             return [Finding(kind="remedied_by_organisation", text=original)]
-        if NO_FAULT_RE.search(text) and not HYPOTHETICAL_RE.search(text[:NO_FAULT_RE.search(text).start()]):
+        no_fault = NO_FAULT_RE.search(text) if (mentions_fault or has("acted")) else None
+        if no_fault and not HYPOTHETICAL_RE.search(text[:no_fault.start()]):
             return [Finding(kind="no_fault", text=original)]
-        fault = FAULT_RE.search(text)
+        fault = FAULT_RE.search(text) if mentions_fault else None
         if fault and not HYPOTHETICAL_RE.search(text[:fault.start()]):
             if INJUSTICE_NEGATIVE_RE.search(text):
                 self._resolve()

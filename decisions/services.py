@@ -9,7 +9,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from django.db import DatabaseError, IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils.text import slugify
 
 from decisions.models import Category, Council, Decision, Finding, Remedy
@@ -29,6 +29,19 @@ class ImportResult:
     reason: str = ""
 
 
+def relax_commit_durability() -> None:
+    """For bulk imports on PostgreSQL: commit without waiting for the disk.
+
+    Each file is still one atomic transaction, so nothing is ever half-written; a
+    crash of the database server could lose the last fraction of a second of
+    commits, which re-running the (idempotent) import writes again.
+    https://www.postgresql.org/docs/15/wal-async-commit.html
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET synchronous_commit TO off")
+
+
 def decision_files(paths: Iterable[str | Path]) -> Iterator[Path]:
     """Every .txt file under the given files and folders, in a stable order, lazily."""
     for raw in paths:
@@ -43,6 +56,38 @@ def decision_files(paths: Iterable[str | Path]) -> Iterator[Path]:
             yield path
 
 
+@dataclass
+class ParsedFile:
+    """A file read and parsed, ready to be written (or the reason it cannot be)."""
+
+    source: str
+    content_hash: str = ""
+    text: str = ""
+    parsed: ParsedDecision | None = None
+    error: str = ""
+
+
+def read_and_parse(source: str, data: bytes | None = None) -> ParsedFile:
+    """Read (unless given the bytes) and parse one file. Pure: safe to run in a worker process."""
+    if data is None:
+        path = Path(source)
+        try:
+            if path.stat().st_size > MAX_FILE_BYTES:
+                return ParsedFile(source, error=f"file is larger than {MAX_FILE_BYTES // 1024 // 1024} MB")
+            data = path.read_bytes()
+        except OSError as error:
+            return ParsedFile(source, error=f"cannot read the file: {error.strerror or error}")
+    result = ParsedFile(source, content_hash=hashlib.sha256(data).hexdigest())
+    try:
+        result.text = decode(data)
+        result.parsed = parse_decision(result.text)
+    except ParseError as error:
+        result.error = error.reason
+    except RecursionError:  # pragma: no cover - defensive: the parser is iterative
+        result.error = "the file's structure is too deeply nested"
+    return result
+
+
 class DecisionImporter:
     """Imports statements, remembering councils and categories it has already looked up."""
 
@@ -53,25 +98,16 @@ class DecisionImporter:
         self._categories: dict[tuple[int | None, str], Category] = {}
 
     def import_file(self, path: Path) -> ImportResult:
-        source = str(path)
-        try:
-            if path.stat().st_size > MAX_FILE_BYTES:
-                return ImportResult(FAILED, source, reason=f"file is larger than {MAX_FILE_BYTES // 1024 // 1024} MB")
-            data = path.read_bytes()
-        except OSError as error:
-            return ImportResult(FAILED, source, reason=f"cannot read the file: {error.strerror or error}")
-        return self.import_bytes(data, source_name=source)
+        return self.import_parsed(read_and_parse(str(path)))
 
     def import_bytes(self, data: bytes, *, source_name: str) -> ImportResult:
-        content_hash = hashlib.sha256(data).hexdigest()
-        try:
-            text = decode(data)
-            parsed = parse_decision(text)
-        except ParseError as error:
-            return ImportResult(FAILED, source_name, reason=error.reason)
-        except RecursionError:  # pragma: no cover - defensive: the parser is iterative
-            return ImportResult(FAILED, source_name, reason="the file's structure is too deeply nested")
+        return self.import_parsed(read_and_parse(source_name, data))
 
+    def import_parsed(self, item: ParsedFile, *, retry: bool = True) -> ImportResult:
+        """Write one parsed file in its own transaction: created, updated, unchanged, skipped or failed."""
+        if item.error or item.parsed is None:
+            return ImportResult(FAILED, item.source, reason=item.error or "not parsed")
+        parsed, source_name, content_hash = item.parsed, item.source, item.content_hash
         existing = (
             Decision.objects.filter(reference=parsed.reference)
             .only("id", "content_hash", "parser_version", "is_curated")
@@ -86,10 +122,14 @@ class DecisionImporter:
             return ImportResult(status, source_name, parsed.reference)
         try:
             with transaction.atomic():
-                save_parsed_decision(parsed, source_text=text, source_name=source_name, content_hash=content_hash,
-                                     decision=existing, cache=self)
+                save_parsed_decision(parsed, source_text=item.text, source_name=source_name,
+                                     content_hash=content_hash, decision=existing, cache=self)
         except IntegrityError as error:
+            # Another importer may have just written the same council, category or decision:
+            # the file's transaction rolled back whole; look again and try once more.
             self._forget_cache()
+            if retry:
+                return self.import_parsed(item, retry=False)
             return ImportResult(FAILED, source_name, parsed.reference, reason=f"conflicting data: {error}")
         except DatabaseError as error:
             self._forget_cache()

@@ -17,9 +17,12 @@ _SENTENCE_END = re.compile(r"(?<=[.?!;])\s+(?=[A-Z0-9\"'(\[£])")
 _ABBREVIATIONS = re.compile(r"\b(?:e\.g|i\.e|etc|s|ss|para|paras|no|nos|cf|approx|vs|St|Dr|Mr|Mrs|Ms|Prof)\.$", re.I)
 
 
+_FOLD_RE = re.compile("[" + "".join(chr(c) for c in _FOLD) + "]")
+
+
 def fold(text: str) -> str:
     """Straighten curly quotes and dashes so patterns need only one spelling."""
-    return text.translate(_FOLD)
+    return _FOLD_RE.sub(lambda match: _FOLD[ord(match.group(0))], text)
 
 
 def normalise_heading(heading: str) -> str:

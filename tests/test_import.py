@@ -231,3 +231,18 @@ def test_parse_decision_command_reports_bad_input(tmp_path):
         call_command("parse_decision", str(bad))
     with pytest.raises(CommandError, match="cannot read"):
         call_command("parse_decision", str(tmp_path / "missing.txt"))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_parallel_import_with_worker_processes(folder):
+    """Workers parse and write in parallel; the outcome is the same as one process's."""
+    bad = folder / "zz_bad.txt"
+    bad.write_bytes(b"")
+    out, err, error = run_import(folder, "--jobs", "2")
+    assert isinstance(error, CommandError)
+    assert "5 created" in out and "1 failed" in out and f"FAILED {bad}" in err
+    assert Decision.objects.count() == 5
+    assert Remedy.objects.count() == sum(len(e["remedies"]) for e in EXPECTED)
+    bad.unlink()
+    out, _, error = run_import(folder, "--jobs", "2")
+    assert error is None and "0 created, 0 updated, 5 unchanged" in out

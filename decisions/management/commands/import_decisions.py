@@ -1,13 +1,41 @@
 """Import decision statements from text files: idempotent, one transaction per file."""
 
+import itertools
+import multiprocessing
+import os
 import time
-from collections import Counter
+from collections import Counter, deque
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django.db import reset_queries
+from django.db import connections, reset_queries
 
-from decisions.services import FAILED, SKIPPED, STATUSES, DecisionImporter, decision_files
+from decisions.services import (
+    FAILED,
+    SKIPPED,
+    STATUSES,
+    DecisionImporter,
+    ImportResult,
+    decision_files,
+    read_and_parse,
+    relax_commit_durability,
+)
+
+BATCH = 256  # files handed out at a time: bounds memory however many files there are
+_worker_importer: DecisionImporter | None = None
+
+
+def _start_worker(force: bool, dry_run: bool) -> None:
+    global _worker_importer
+    connections.close_all()  # never share the parent's connection: each worker opens its own
+    _worker_importer = DecisionImporter(force=force, dry_run=dry_run)
+    relax_commit_durability()
+
+
+def _import_in_worker(source: str) -> ImportResult:
+    result = _worker_importer.import_parsed(read_and_parse(source))
+    reset_queries()
+    return result
 
 
 class Command(BaseCommand):
@@ -19,14 +47,15 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="parse and report without writing")
         parser.add_argument("--progress-every", type=int, default=1000, metavar="N",
                             help="report progress every N files (0: never)")
+        parser.add_argument("--jobs", type=int, default=1, metavar="N",
+                            help=f"processes that parse and write in parallel (this machine has {os.cpu_count()} "
+                                 "cores); each file is still its own transaction")
 
-    def handle(self, *args, paths, force, dry_run, progress_every, verbosity, **options):
+    def handle(self, *args, paths, force, dry_run, progress_every, jobs, verbosity, **options):
         paths = paths or [str(settings.BASE_DIR / "fixtures")]
-        importer = DecisionImporter(force=force, dry_run=dry_run)
         counts = Counter()
         started = time.monotonic()
-        for number, path in enumerate(decision_files(paths), start=1):
-            result = importer.import_file(path)
+        for number, result in enumerate(self.results(paths, jobs, force=force, dry_run=dry_run), start=1):
             counts[result.status] += 1
             if result.status == FAILED:
                 self.stderr.write(self.style.ERROR(f"FAILED {result.source}: {result.reason}"))
@@ -37,7 +66,6 @@ class Command(BaseCommand):
             if progress_every and number % progress_every == 0:
                 rate = number / max(time.monotonic() - started, 1e-9)
                 self.stderr.write(f"… {number} files ({rate:.0f}/s)")
-            reset_queries()  # DEBUG keeps every query otherwise: memory must not grow with the run
         total = sum(counts.values())
         summary = ", ".join(f"{counts[status]} {status}" for status in STATUSES)
         prefix = "Dry run, nothing written: " if dry_run else ""
@@ -48,3 +76,25 @@ class Command(BaseCommand):
         if total == 0:
             self.stdout.write(self.style.WARNING(f"No .txt files found in {', '.join(paths)}"))
         self.stdout.write(self.style.SUCCESS(line))
+
+    def results(self, paths, jobs, *, force, dry_run):
+        """Import every file, here or in worker processes, yielding each file's result."""
+        sources = (str(path) for path in decision_files(paths))
+        if jobs <= 1:
+            importer = DecisionImporter(force=force, dry_run=dry_run)
+            relax_commit_durability()
+            for source in sources:
+                yield importer.import_parsed(read_and_parse(source))
+                reset_queries()  # DEBUG keeps every query otherwise: memory must not grow with the run
+            return
+        connections.close_all()  # workers must not inherit an open database connection
+        context = multiprocessing.get_context("fork")
+        with context.Pool(jobs, initializer=_start_worker, initargs=(force, dry_run)) as pool:
+            # Two batches in flight, so workers never wait for this process to hand out more.
+            pending = deque()
+            while True:
+                while len(pending) < 2 and (batch := list(itertools.islice(sources, BATCH))):
+                    pending.append(pool.imap_unordered(_import_in_worker, batch, chunksize=4))
+                if not pending:
+                    return
+                yield from pending.popleft()
