@@ -3,6 +3,7 @@
 from django.contrib import admin, messages
 from django.db.models import Count
 from django.db.models.functions import ExtractYear
+from django.utils import timezone
 
 from decisions.models import Category, Council, Decision, Finding, Remedy
 from decisions.parser import ParseError
@@ -103,16 +104,16 @@ class DecisionAdmin(admin.ModelAdmin):
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        form.instance.refresh_total_payment()
+        form.instance.refresh_derived()
 
     @admin.action(description="Publish selected decisions")
     def publish(self, request, queryset):
-        count = queryset.update(is_published=True)
+        count = queryset.update(is_published=True, updated_at=timezone.now())
         self.message_user(request, f"{count} decisions published.", messages.SUCCESS)
 
     @admin.action(description="Unpublish selected decisions")
     def unpublish(self, request, queryset):
-        count = queryset.update(is_published=False)
+        count = queryset.update(is_published=False, updated_at=timezone.now())
         self.message_user(request, f"{count} decisions unpublished.", messages.SUCCESS)
 
     @admin.action(description="Re-parse from the stored source text (discards manual edits)")

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import hashlib
+from collections import Counter
 from dataclasses import dataclass
 
 import django_filters
 from django import forms
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.core.cache import cache
+from django.db import connections
+from django.db.models import F, Max, Q, QuerySet
 
 from decisions import search
-from decisions.models import Category, Council, Decision, Finding, Remedy
+from decisions.findings import FINDING_KINDS
+from decisions.models import Category, Council, Decision, Finding, Remedy, bits
+from decisions.remedies import PAYMENT_PURPOSES, REMEDY_KINDS
 
 SORTS = [
     ("relevance", "Relevance"),
@@ -34,6 +40,14 @@ def outcome_choices():
 def subcategory_choices():
     rows = Category.objects.filter(parent__isnull=False).select_related("parent").order_by("parent__name", "name")
     return [(f"{c.parent.slug}/{c.slug}", f"{c.parent.name} › {c.name}") for c in rows]
+
+
+def _any_bit(queryset: QuerySet, field: str, vocabulary, values) -> QuerySet:
+    """Decisions whose bit set has any of the chosen words (a remedy of any chosen kind, …)."""
+    if not values:
+        return queryset
+    mask = bits(vocabulary, values)
+    return queryset.alias(**{f"{field}_chosen": F(field).bitand(mask)}).filter(**{f"{field}_chosen__gt": 0})
 
 
 class DecisionFilter(django_filters.FilterSet):
@@ -98,22 +112,13 @@ class DecisionFilter(django_filters.FilterSet):
         return queryset.filter(condition) if values else queryset
 
     def filter_remedy(self, queryset, name, values):
-        if not values:
-            return queryset
-        return queryset.filter(Exists(Remedy.objects.filter(decision=OuterRef("pk"), kind__in=values)))
+        return _any_bit(queryset, "remedy_kinds", REMEDY_KINDS, values)
 
     def filter_purpose(self, queryset, name, values):
-        if not values:
-            return queryset
-        condition = Q()
-        for value in values:
-            condition |= Q(purposes__contains=value)
-        return queryset.filter(Exists(Remedy.objects.filter(condition, decision=OuterRef("pk"), kind="payment")))
+        return _any_bit(queryset, "payment_purposes", PAYMENT_PURPOSES, values)
 
     def filter_finding(self, queryset, name, values):
-        if not values:
-            return queryset
-        return queryset.filter(Exists(Finding.objects.filter(decision=OuterRef("pk"), kind__in=values)))
+        return _any_bit(queryset, "finding_kinds", FINDING_KINDS, values)
 
     def filter_sort(self, queryset, name, value):
         return queryset  # applied last, in `qs`, once every filter has narrowed the set
@@ -140,7 +145,7 @@ class DecisionFilter(django_filters.FilterSet):
         """The listing with every active filter but one: the base of that filter's facet."""
         queryset = self.queryset.all()
         for field_name, value in self.cleaned_data.items():
-            if field_name in (name, "sort"):
+            if field_name in (name, "sort") or value in (None, "", []):
                 continue
             queryset = self.filters[field_name].filter(queryset, value)
         return queryset
@@ -163,21 +168,42 @@ class Facet:
     more: int = 0
 
 
-def facets(filterset: DecisionFilter, request, *, skip: tuple[str, ...] = ()) -> list[Facet]:
-    """Each filter's options with the number of decisions they would give, the others applied."""
+def facets(filterset: DecisionFilter, request, *, skip: tuple[str, ...] = ()) -> tuple[list[Facet], int | None]:
+    """Each filter's options with the number of decisions they would give, the others applied.
+
+    Facets whose own filter is not in use share one base (the listing itself) and are counted
+    together in one statement; a facet in use is counted over the listing without its own filter.
+    """
     from decisions.querystring import toggled
 
     selected = _selected_values(filterset)
+    names = [name for name in DecisionFilter.FACETS if name not in skip]
+    shared = [name for name in names if name not in selected]
+    counted: dict[str, Counter] = {}
+    total = None
+    if shared:
+        # The shared base has every filter applied: it is the listing itself, so its size is the total.
+        shared_counts = count_facets(filterset.queryset_without(""), shared)
+        total = shared_counts.pop(TOTAL)["all"]
+        counted.update(shared_counts)
+    for name in names:
+        if name in selected:
+            single = count_facets(filterset.queryset_without(name), [name])
+            single.pop(TOTAL)
+            counted.update(single)
+    labels = _labels(counted, selected)
+
     result = []
-    for name in DecisionFilter.FACETS:
-        if name in skip:
-            continue
-        base = filterset.queryset_without(name)
-        counts = _facet_counts(name, base, selected.get(name, []))
-        chosen = set(selected.get(name, []))
-        options = []
-        hidden = 0
-        for index, (value, label, count) in enumerate(counts):
+    for name in names:
+        chosen = selected.get(name, [])
+        rows = [(value, labels[name].get(key, str(key)), n) for key, n in counted[name].items()
+                if n and (value := _value(name, key, labels)) is not None]
+        unnamed = sum(1 for key, n in counted[name].items() if n and _value(name, key, labels) is None)
+        rows.sort(key=lambda row: (-row[2], row[1]))
+        present = {value for value, _, _ in rows}
+        rows += [(value, labels[name].get(value, value), 0) for value in chosen if value not in present]
+        options, hidden = [], unnamed  # councils past the first few are counted but not named
+        for index, (value, label, count) in enumerate(rows):
             if index >= FACET_LIMIT and value not in chosen:
                 hidden += 1
                 continue
@@ -185,7 +211,7 @@ def facets(filterset: DecisionFilter, request, *, skip: tuple[str, ...] = ()) ->
                                        url=toggled(request, name, value)))
         if options:
             result.append(Facet(name=name, label=filterset.filters[name].label, options=options, more=hidden))
-    return result
+    return result, total
 
 
 def _selected_values(filterset: DecisionFilter) -> dict[str, list[str]]:
@@ -202,43 +228,96 @@ def _selected_values(filterset: DecisionFilter) -> dict[str, list[str]]:
     return values
 
 
-def _facet_counts(name: str, base: QuerySet, chosen: list[str]) -> list[tuple[str, str, int]]:
-    """(value, label, count) rows, most frequent first; chosen values always included."""
-    if name == "council":
-        rows = base.values("council__slug", "council__name").annotate(n=Count("pk")).order_by("-n", "council__name")
-        rows = list(rows[:FACET_LIMIT + 1]) + list(rows.filter(council__slug__in=chosen)) if chosen else list(
-            rows[:FACET_LIMIT + 1])
-        seen, result = set(), []
-        for row in rows:
-            if row["council__slug"] not in seen:
-                seen.add(row["council__slug"])
-                result.append((row["council__slug"], row["council__name"], row["n"]))
-        return sorted(result, key=lambda r: (-r[2], r[1]))
-    if name == "category":
-        rows = base.exclude(category=None).values("category__slug", "category__name").annotate(n=Count("pk"))
-        return sorted(((r["category__slug"], r["category__name"], r["n"]) for r in rows), key=lambda r: (-r[2], r[1]))
-    if name == "subcategory":
-        rows = base.exclude(subcategory=None).values(
-            "category__slug", "category__name", "subcategory__slug", "subcategory__name").annotate(n=Count("pk"))
-        return sorted(
-            ((f"{r['category__slug']}/{r['subcategory__slug']}", f"{r['category__name']} › {r['subcategory__name']}",
-              r["n"]) for r in rows),
-            key=lambda r: (-r[2], r[1]))
-    if name == "outcome":
-        rows = base.exclude(outcome="").values("outcome").annotate(n=Count("pk"))
-        return sorted(((r["outcome"], r["outcome"], r["n"]) for r in rows), key=lambda r: (-r[2], r[1]))
-    if name in ("remedy", "finding"):
-        model = Remedy if name == "remedy" else Finding
-        labels = dict(model.Kind.choices)
-        rows = model.objects.filter(decision__in=base.values("pk")).values("kind").annotate(
-            n=Count("decision", distinct=True))
-        return sorted(((r["kind"], labels.get(r["kind"], r["kind"]), r["n"]) for r in rows),
-                      key=lambda r: (-r[2], r[1]))
-    if name == "purpose":
-        counts = Remedy.objects.filter(decision__in=base.values("pk"), kind="payment").aggregate(**{
-            purpose: Count("decision", distinct=True, filter=Q(purposes__contains=purpose))
-            for purpose in Remedy.PURPOSES
-        })
-        labels = dict(PURPOSE_CHOICES)
-        return sorted(((p, labels[p], n) for p, n in counts.items() if n), key=lambda r: (-r[2], r[1]))
-    raise ValueError(f"no facet named {name!r}")
+# Per facet: the column of the match set it groups by; the bit-set facets expand bits after.
+_GROUPED = {"council": "council_id", "category": "category_id", "subcategory": "subcategory_id",
+            "outcome": "outcome", "remedy": "remedy_kinds", "finding": "finding_kinds",
+            "purpose": "payment_purposes"}
+_BIT_VOCABULARIES = {"remedy": REMEDY_KINDS, "finding": FINDING_KINDS, "purpose": PAYMENT_PURPOSES}
+TOTAL = "total"
+FACET_CACHE_SECONDS = 300
+
+
+def count_facets(base: QuerySet, names: list[str]) -> dict[str, Counter]:
+    """Counts for several facets over one base queryset, in a single SQL statement.
+
+    The base's matching rows are computed once (a MATERIALIZED common table expression,
+    supported by PostgreSQL 12+ and SQLite 3.35+), read from the narrow facet index, and
+    every facet groups that set. A bit-set facet groups by the whole set (few distinct
+    values) and each group counts for every word whose bit it has.
+    """
+    sql, params = base.order_by().values_list("pk", *_GROUPED.values()).query.sql_with_params()
+    parts = [f"SELECT '{TOTAL}', 'all', COUNT(*) FROM m"]
+    for name in names:
+        if name not in _GROUPED:
+            raise ValueError(f"no facet named {name!r}")
+        column = _GROUPED[name]
+        parts.append(f"SELECT '{name}', CAST({column} AS TEXT), COUNT(*) FROM m GROUP BY {column}")
+    columns = "id, " + ", ".join(_GROUPED.values())
+    statement = f"WITH m({columns}) AS MATERIALIZED ({sql}) " + " UNION ALL ".join(parts)
+    counts: dict[str, Counter] = {name: Counter() for name in [TOTAL, *names]}
+    for name, key, n in _cached_rows(base.db, statement, params):
+        if key is None:
+            continue
+        vocabulary = _BIT_VOCABULARIES.get(name)
+        if vocabulary is None:
+            counts[name][key] += n
+            continue
+        for position, word in enumerate(vocabulary):
+            if int(key) & (1 << position):
+                counts[name][word] += n
+    return counts
+
+
+def _cached_rows(using: str, statement: str, params) -> list[tuple]:
+    """The facet statement's rows, cached until the data changes.
+
+    Every write to a decision (import, admin save, publish and unpublish actions) moves the
+    newest ``updated_at``, which is part of the key, so a cached count is never served after
+    such a write. A deleted decision leaves the key unchanged: counts may then include it for
+    up to FACET_CACHE_SECONDS.
+    """
+    version = Decision.objects.using(using).aggregate(newest=Max("updated_at"))["newest"]
+    digest = hashlib.sha256(repr((statement, list(params), str(version))).encode()).hexdigest()
+    key = f"facets:{digest}"
+    rows = cache.get(key)
+    if rows is None:
+        with connections[using].cursor() as cursor:
+            cursor.execute(statement, params)
+            rows = cursor.fetchall()
+        cache.set(key, rows, FACET_CACHE_SECONDS)
+    return rows
+
+
+def _labels(counted: dict[str, Counter], selected: dict[str, list[str]]) -> dict[str, dict]:
+    """Names for the counted keys, fetched in one query per table, whatever the number of options."""
+    labels: dict[str, dict] = {name: {} for name in DecisionFilter.FACETS}
+    council_ids = [int(k) for k, _ in counted.get("council", Counter()).most_common(FACET_LIMIT + 1)]
+    if "council" in counted:
+        chosen = selected.get("council", [])
+        for council in Council.objects.filter(Q(pk__in=council_ids) | Q(slug__in=chosen)).only("slug", "name"):
+            labels["council"][str(council.pk)] = council.name
+            labels["council"][council.slug] = council.name
+            labels["council"][f"slug:{council.pk}"] = council.slug
+    if "category" in counted or "subcategory" in counted:
+        for category in Category.objects.select_related("parent").only("slug", "name", "parent__slug",
+                                                                       "parent__name"):
+            key = str(category.pk)
+            if category.parent_id:
+                value = f"{category.parent.slug}/{category.slug}"
+                labels["subcategory"][key] = labels["subcategory"][value] = f"{category.parent.name} › {category.name}"
+                labels["subcategory"][f"slug:{key}"] = value
+            else:
+                labels["category"][key] = labels["category"][category.slug] = category.name
+                labels["category"][f"slug:{key}"] = category.slug
+    labels["outcome"] = {}
+    labels["remedy"] = dict(Remedy.Kind.choices)
+    labels["finding"] = dict(Finding.Kind.choices)
+    labels["purpose"] = dict(PURPOSE_CHOICES)
+    return labels
+
+
+def _value(name: str, key, labels) -> str | None:
+    """The URL value for a counted key: slugs for related rows, the text itself otherwise."""
+    if name in ("council", "category", "subcategory"):
+        return labels[name].get(f"slug:{key}")
+    return key

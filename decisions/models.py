@@ -118,6 +118,16 @@ def distinctive_words(text: str, limit: int = 8) -> list[str]:
     return sorted(words, key=len, reverse=True)[:limit]
 
 
+def bits(vocabulary, values) -> int:
+    """A bit set of the vocabulary words present in values (unknown words are ignored)."""
+    index = {word: position for position, word in enumerate(vocabulary)}
+    result = 0
+    for value in values:
+        if value in index:
+            result |= 1 << index[value]
+    return result
+
+
 def is_upheld(outcome: str) -> bool:
     return outcome.lower().startswith("upheld")
 
@@ -131,7 +141,9 @@ class DecisionQuerySet(models.QuerySet):
         return self.filter(is_published=True)
 
     def with_listing_related(self):
-        return self.select_related("council", "category", "subcategory")
+        """What a result list shows: the big text columns stay in the database."""
+        return self.select_related("council", "category", "subcategory").defer(
+            "body", "full_text", "source_text", "headings", "parse_warnings", "related_references")
 
     def median_payment(self, paid_count: int) -> Decimal | None:
         """Median total payment among decisions that paid anything (an OFFSET, not all rows)."""
@@ -189,6 +201,12 @@ class Decision(models.Model):
     related_references = models.JSONField(default=list, blank=True)
     total_payment = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0.00"), db_index=True,
                                         help_text="Sum of the payment remedies; kept in step with them.")
+    # What the remedies and findings contain, as bit sets (bit i = i-th word of the vocabulary),
+    # so that filters and facets read one narrow index instead of joining two tables.
+    # Kept in step with the rows by save_parsed_decision and refresh_derived().
+    remedy_kinds = models.PositiveIntegerField(default=0, editable=False)
+    finding_kinds = models.PositiveIntegerField(default=0, editable=False)
+    payment_purposes = models.PositiveIntegerField(default=0, editable=False)
     source_name = models.CharField(max_length=500, blank=True)
     source_text = models.TextField(blank=True, help_text="The file as imported, for re-parsing.")
     content_hash = models.CharField(max_length=64, blank=True)
@@ -209,6 +227,11 @@ class Decision(models.Model):
             models.Index(fields=["council", "-decision_date"], name="decision_council_date"),
             models.Index(fields=["category", "-decision_date"], name="decision_category_date"),
             models.Index(fields=["subcategory", "-decision_date"], name="decision_subcategory_date"),
+            # Covers every facet and filter column: facet counts scan this, not the wide table.
+            models.Index(fields=["is_published", "category", "subcategory", "council", "outcome", "remedy_kinds",
+                                 "finding_kinds", "payment_purposes", "decision_date", "total_payment"],
+                         name="decision_facets"),
+            models.Index(fields=["updated_at"], name="decision_updated"),
         ]
 
     def __str__(self) -> str:
@@ -305,12 +328,19 @@ class Decision(models.Model):
             picks += [d for d in pool.exclude(pk__in=[p.pk for p in picks])[: limit - len(picks)]]
         return picks
 
-    def refresh_total_payment(self, save: bool = True) -> Decimal:
-        total = self.remedies.filter(kind=Remedy.Kind.PAYMENT).aggregate(total=Sum("amount"))["total"]
-        self.total_payment = total or Decimal("0.00")
+    def refresh_derived(self, save: bool = True) -> None:
+        """Recompute the total payment and the kind bit sets from the remedy and finding rows."""
+        remedies = list(self.remedies.values_list("kind", "amount", "purposes"))
+        payments = [amount for kind, amount, _ in remedies if kind == Remedy.Kind.PAYMENT and amount]
+        self.total_payment = sum(payments, Decimal("0.00"))
+        self.remedy_kinds = bits(REMEDY_KINDS, [kind for kind, _, _ in remedies])
+        self.payment_purposes = bits(PAYMENT_PURPOSES, [p for kind, _, purposes in remedies
+                                                        if kind == Remedy.Kind.PAYMENT for p in purposes.split(",")])
+        self.finding_kinds = bits(FINDING_KINDS, self.findings.values_list("kind", flat=True))
         if save:
-            Decision.objects.filter(pk=self.pk).update(total_payment=self.total_payment)
-        return self.total_payment
+            Decision.objects.filter(pk=self.pk).update(
+                total_payment=self.total_payment, remedy_kinds=self.remedy_kinds, finding_kinds=self.finding_kinds,
+                payment_purposes=self.payment_purposes)
 
 
 class Remedy(models.Model):

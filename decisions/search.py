@@ -13,10 +13,11 @@ never reaches ``MATCH`` and both engines answer the same question.
 from __future__ import annotations
 
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVectorField
-from django.db import connections
+from django.db import connections, transaction
 from django.db.models import F, FloatField, QuerySet, TextField, Value
 from django.db.models.expressions import Expression, RawSQL
 from django.db.models.functions import Concat
@@ -144,25 +145,47 @@ def _vendor(queryset: QuerySet) -> str:
     return connections[queryset.db].vendor
 
 
-class SearchVectorColumn(Expression):
-    """The decision table's ``search_vector`` column, which only PostgreSQL has (migration 0003).
+class VectorColumn(Expression):
+    """A tsvector column of the decision table that only PostgreSQL has (migrations 0003, 0005).
 
     Written against the query's own alias for the table, so it also works when the
     queryset becomes a subquery (as facet counts make it)."""
 
     output_field = SearchVectorField()
 
+    def __init__(self, column: str):
+        super().__init__()
+        self.column = column
+
     def as_sql(self, compiler, connection):
         alias = compiler.query.get_initial_alias()
-        return f"{compiler.quote_name_unless_alias(alias)}.{connection.ops.quote_name('search_vector')}", []
+        return f"{compiler.quote_name_unless_alias(alias)}.{connection.ops.quote_name(self.column)}", []
 
 
 def _pg_vector():
-    return SearchVectorColumn()
+    return VectorColumn("search_vector")
 
 
 def _pg_query(query: Query) -> SearchQuery:
     return SearchQuery(query.to_websearch(), search_type="websearch", config=PG_CONFIG)
+
+
+@contextmanager
+def session(queryset: QuerySet):
+    """Run a listing's statements with the search engine tuned for them.
+
+    PostgreSQL: one read-only transaction in which sequential scans are a last resort. The
+    planner does not know that testing ``search_vector @@ query`` on a table row must
+    de-TOAST the body's vector, so for a word in most decisions it prefers a sequential scan
+    that costs ten times the GIN bitmap scan (measured at 100,000 decisions: 650 ms against
+    60 ms). SQLite: nothing to tune.
+    """
+    if _vendor(queryset) != "postgresql":
+        yield
+        return
+    with transaction.atomic(using=queryset.db), connections[queryset.db].cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        yield
 
 
 def matching(queryset: QuerySet, text: str | Query) -> QuerySet:
@@ -189,10 +212,14 @@ def ranked(queryset: QuerySet, text: str | Query) -> QuerySet:
             "-decision_date", "reference")
     if _vendor(queryset) == "postgresql":
         pg_query = _pg_query(query)
+        # Ranked by the small vector of the weighted fields (reference, organisation, headings:
+        # A; summary: B), read inline for every match; decisions that match only in the body
+        # rank below, newest first. Ranking by the whole body's vector would de-TOAST it for
+        # every match: seconds for a common word at 100,000 decisions (docs/benchmarks.md).
         return (
-            queryset.alias(search_vector=_pg_vector())
+            queryset.alias(search_vector=_pg_vector(), rank_vector=VectorColumn("rank_vector"))
             .filter(search_vector=pg_query)
-            .annotate(rank=SearchRank(F("search_vector"), pg_query, normalization=1))
+            .annotate(rank=SearchRank(F("rank_vector"), pg_query, normalization=1))
             .order_by("-rank", "-decision_date", "reference")
         )
     weights = ", ".join(str(w) for w in SQLITE_BM25_WEIGHTS)

@@ -12,8 +12,10 @@ from pathlib import Path
 from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils.text import slugify
 
-from decisions.models import Category, Council, Decision, Finding, Remedy
+from decisions.findings import FINDING_KINDS
+from decisions.models import Category, Council, Decision, Finding, Remedy, bits
 from decisions.parser import PARSER_VERSION, ParsedDecision, ParseError, decode, parse_decision
+from decisions.remedies import PAYMENT_PURPOSES, REMEDY_KINDS
 from decisions.text import fold
 
 CREATED, UPDATED, UNCHANGED, SKIPPED, FAILED = "created", "updated", "unchanged", "skipped", "failed"
@@ -210,6 +212,10 @@ def save_parsed_decision(parsed: ParsedDecision, *, source_text: str, source_nam
     decision.decided_by = parsed.decided_by[:200]
     decision.related_references = parsed.related_references
     decision.total_payment = parsed.total_payment
+    decision.remedy_kinds = bits(REMEDY_KINDS, [r.kind for r in parsed.remedies])
+    decision.finding_kinds = bits(FINDING_KINDS, [f.kind for f in parsed.findings])
+    decision.payment_purposes = bits(PAYMENT_PURPOSES, [p for r in parsed.remedies if r.kind == "payment"
+                                                        for p in r.purposes])
     decision.source_name = source_name[-500:]
     decision.source_text = source_text
     decision.content_hash = content_hash

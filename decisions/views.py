@@ -17,9 +17,11 @@ from decisions.querystring import current, with_page, without
 PAGE_SIZE = 25
 
 
-def paginate(request, queryset, per_page: int = PAGE_SIZE):
+def paginate(request, queryset, per_page: int = PAGE_SIZE, count: int | None = None):
     """The requested page, or 404 for a page that does not exist (as djangoproject.com does)."""
     paginator = Paginator(queryset, per_page)
+    if count is not None:
+        paginator.count = count  # already known: spare the database a second count
     try:
         return paginator.page(request.GET.get("page") or 1)
     except (EmptyPage, PageNotAnInteger) as error:
@@ -29,9 +31,11 @@ def paginate(request, queryset, per_page: int = PAGE_SIZE):
 def _listing_context(request, base_queryset, *, skip_facets=()):
     """Filter, sort, page, facet and snippet a listing of decisions: shared by every listing page."""
     filterset = DecisionFilter(request.GET or None, queryset=base_queryset)
-    page = paginate(request, filterset.qs.with_listing_related())
-    decisions = list(page.object_list)
-    found = search.snippets(decisions, filterset.query)
+    with search.session(base_queryset):
+        facet_list, total = facets(filterset, request, skip=skip_facets)
+        page = paginate(request, filterset.qs.with_listing_related(), count=total)
+        decisions = list(page.object_list)
+        found = search.snippets(decisions, filterset.query)
     for decision in decisions:
         decision.snippet = found.get(decision.pk)
     return {
@@ -39,7 +43,7 @@ def _listing_context(request, base_queryset, *, skip_facets=()):
         "form": filterset.form,
         "page": page,
         "decisions": decisions,
-        "facets": facets(filterset, request, skip=skip_facets),
+        "facets": facet_list,
         "active_filters": _active_filters(filterset, request),
         "query": filterset.query,
         "sort": filterset.sort_order,

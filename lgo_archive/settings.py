@@ -27,6 +27,8 @@ def database_from_url(url: str) -> dict:
     parts = urlsplit(url)
     if parts.scheme in {"postgres", "postgresql", "pgsql"}:
         options = dict(parse_qsl(parts.query))
+        # JIT compiles expensive plans at up to 100 ms a query: a loss for a web page's short queries.
+        options.setdefault("options", "-c jit=off")
         host = options.pop("host", None) or unquote(parts.hostname or "")
         return {
             "ENGINE": "django.db.backends.postgresql",

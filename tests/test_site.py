@@ -328,3 +328,27 @@ def test_custom_500_page(rf):
     assert response.status_code == 500
     content = response.content.decode()
     assert "Something went wrong" in content and "Traceback" not in content
+
+
+def test_cached_facets_follow_every_write(client, admin_client, archive):
+    def upheld_count():
+        response = client.get("/decisions/")
+        outcome = next(f for f in response.context["facets"] if f.name == "outcome")
+        return response.context["page"].paginator.count, {o.value: o.count for o in outcome.options}["Upheld"]
+
+    assert upheld_count() == (8, 6)
+    decision = Decision.objects.get(reference=DORSET)
+    admin_client.post("/admin/decisions/decision/", {"action": "unpublish", "_selected_action": [decision.pk]})
+    assert upheld_count() == (7, 5)
+    make_decision(reference="25 000 001", outcome="Upheld")
+    assert upheld_count() == (8, 6)
+
+
+def test_facets_and_count_come_from_one_statement(client, django_assert_max_num_queries, archive):
+    # version + facets + labels (2) + page + choices (2) ... and no separate COUNT(*)
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        client.get("/decisions/", {"outcome": "Upheld"})
+    assert not any(q["sql"].startswith("SELECT COUNT(*)") for q in queries.captured_queries)

@@ -1,0 +1,85 @@
+"""A bounded load from this process against a server on loopback: a mix of real pages.
+
+    python bench/load.py http://127.0.0.1:8765 urls.txt --seconds 30 --concurrency 8
+
+Each thread keeps one HTTP/1.1 connection and requests URLs from the list in a shuffled
+cycle until the time is up. Prints JSON: requests, errors (non-2xx/3xx or failures),
+requests per second and latency percentiles. Only loopback addresses are accepted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import random
+import threading
+import time
+from urllib.parse import urlsplit
+
+LOOPBACK = ("127.", "localhost", "[::1]", "::1")
+
+
+def worker(host: str, port: int, urls: list[str], deadline: float, seed: int, out: list, errors: list) -> None:
+    rng = random.Random(seed)
+    order = urls[:]
+    rng.shuffle(order)
+    connection = http.client.HTTPConnection(host, port, timeout=30)
+    index = 0
+    while time.monotonic() < deadline:
+        url = order[index % len(order)]
+        index += 1
+        started = time.perf_counter()
+        try:
+            connection.request("GET", url, headers={"Host": "localhost"})
+            response = connection.getresponse()
+            response.read()
+            if response.status >= 400:
+                errors.append(f"{response.status} {url}")
+        except (OSError, http.client.HTTPException) as error:
+            errors.append(f"{type(error).__name__} {url}")
+            connection.close()
+            connection = http.client.HTTPConnection(host, port, timeout=30)
+        out.append((time.perf_counter() - started) * 1000)
+    connection.close()
+
+
+def run(base: str, urls: list[str], seconds: float, concurrency: int) -> dict:
+    parts = urlsplit(base)
+    if not (parts.hostname or "").startswith(LOOPBACK) and parts.hostname not in ("localhost", "::1"):
+        raise SystemExit("load tests target this machine's loopback addresses only")
+    deadline = time.monotonic() + seconds
+    timings: list[float] = []
+    errors: list[str] = []
+    threads = [threading.Thread(target=worker, args=(parts.hostname, parts.port or 80, urls, deadline, n, timings,
+                                                     errors)) for n in range(concurrency)]
+    started = time.monotonic()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.monotonic() - started
+    timings.sort()
+
+    def percentile(p):
+        return round(timings[min(len(timings) - 1, int(len(timings) * p))], 1) if timings else None
+
+    return {"requests": len(timings), "errors": len(errors), "error_samples": errors[:5],
+            "seconds": round(elapsed, 1), "rps": round(len(timings) / elapsed, 1),
+            "p50_ms": percentile(0.5), "p95_ms": percentile(0.95), "concurrency": concurrency}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("base")
+    parser.add_argument("urls")
+    parser.add_argument("--seconds", type=float, default=30)
+    parser.add_argument("--concurrency", type=int, default=8)
+    args = parser.parse_args()
+    with open(args.urls, encoding="utf-8") as handle:
+        urls = [line.strip() for line in handle if line.strip()]
+    print(json.dumps(run(args.base, urls, args.seconds, args.concurrency)))
+
+
+if __name__ == "__main__":
+    main()
