@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections import Counter
 from dataclasses import dataclass
 
 import django_filters
 from django import forms
-from django.core.cache import cache
 from django.db import connections
-from django.db.models import F, Max, Q, QuerySet
+from django.db.models import F, Q, QuerySet
 
 from decisions import search
+from decisions.caching import cached
 from decisions.findings import FINDING_KINDS
 from decisions.models import Category, Council, Decision, Finding, Remedy, bits
 from decisions.remedies import PAYMENT_PURPOSES, REMEDY_KINDS
@@ -33,8 +32,11 @@ FACET_LIMIT = 12  # options shown per facet; chosen ones are always shown
 
 
 def outcome_choices():
-    values = Decision.objects.order_by("outcome").values_list("outcome", flat=True).distinct()
-    return [(value, value) for value in values if value]
+    def distinct_outcomes():
+        values = Decision.objects.order_by("outcome").values_list("outcome", flat=True).distinct()
+        return [(value, value) for value in values if value]
+
+    return cached(("outcomes",), distinct_outcomes)
 
 
 def subcategory_choices():
@@ -234,7 +236,6 @@ _GROUPED = {"council": "council_id", "category": "category_id", "subcategory": "
             "purpose": "payment_purposes"}
 _BIT_VOCABULARIES = {"remedy": REMEDY_KINDS, "finding": FINDING_KINDS, "purpose": PAYMENT_PURPOSES}
 TOTAL = "total"
-FACET_CACHE_SECONDS = 300
 
 
 def count_facets(base: QuerySet, names: list[str]) -> dict[str, Counter]:
@@ -269,23 +270,14 @@ def count_facets(base: QuerySet, names: list[str]) -> dict[str, Counter]:
 
 
 def _cached_rows(using: str, statement: str, params) -> list[tuple]:
-    """The facet statement's rows, cached until the data changes.
+    """The facet statement's rows, cached until the data changes (decisions/caching.py)."""
 
-    Every write to a decision (import, admin save, publish and unpublish actions) moves the
-    newest ``updated_at``, which is part of the key, so a cached count is never served after
-    such a write. A deleted decision leaves the key unchanged: counts may then include it for
-    up to FACET_CACHE_SECONDS.
-    """
-    version = Decision.objects.using(using).aggregate(newest=Max("updated_at"))["newest"]
-    digest = hashlib.sha256(repr((statement, list(params), str(version))).encode()).hexdigest()
-    key = f"facets:{digest}"
-    rows = cache.get(key)
-    if rows is None:
+    def run():
         with connections[using].cursor() as cursor:
             cursor.execute(statement, params)
-            rows = cursor.fetchall()
-        cache.set(key, rows, FACET_CACHE_SECONDS)
-    return rows
+            return cursor.fetchall()
+
+    return cached(("facets", statement, tuple(params)), run, using)
 
 
 def _labels(counted: dict[str, Counter], selected: dict[str, list[str]]) -> dict[str, dict]:

@@ -95,6 +95,7 @@ class Category(models.Model):
         return reverse("decisions:category", args=[self.slug])
 
 
+RELATED_POOL = 300
 # Words too common in statements to say what a decision is about.
 COMMON_WORDS = frozenset({
     "about", "above", "after", "again", "against", "also", "although", "among", "because", "before", "being",
@@ -307,26 +308,35 @@ class Decision(models.Model):
         return sections
 
     def related(self, limit: int = 5) -> list[Decision]:
-        """The most similar decisions: same subcategory first, then terms shared with this summary."""
+        """The most similar decisions: the same subcategory, ranked by terms shared with this summary.
+
+        Ranked among the subcategory's newest RELATED_POOL decisions, so the cost does not
+        grow with the archive; cached until the data changes.
+        """
+        from decisions.caching import cached
         from decisions.search import Query, Term, ranked
 
-        words = distinctive_words(self.summary)
-        others = Decision.objects.published().exclude(pk=self.pk).select_related("council")
-        picks: list[Decision] = []
-        pools = []
-        if self.subcategory_id:
-            pools.append(others.filter(subcategory_id=self.subcategory_id))
-        if words:
-            pools.append(others)
-        for pool in pools:
-            if len(picks) >= limit:
-                break
-            if words:
-                pool = ranked(pool, Query(text=" ".join(words), groups=[[Term([w]) for w in words]]))
+        def compute() -> list[int]:
+            others = Decision.objects.published().exclude(pk=self.pk)
+            if self.subcategory_id:
+                pool = others.filter(subcategory_id=self.subcategory_id)
+            elif self.category_id:
+                pool = others.filter(category_id=self.category_id)
             else:
-                pool = pool.order_by("-decision_date")
-            picks += [d for d in pool.exclude(pk__in=[p.pk for p in picks])[: limit - len(picks)]]
-        return picks
+                pool = others.filter(council_id=self.council_id)
+            newest = list(pool.order_by("-decision_date").values_list("pk", flat=True)[:RELATED_POOL])
+            words = distinctive_words(self.summary)
+            picks: list[int] = []
+            if words and newest:
+                query = Query(text=" ".join(words), groups=[[Term([w]) for w in words]])
+                picks = list(ranked(Decision.objects.filter(pk__in=newest), query).values_list("pk", flat=True)[:limit])
+            picks += [pk for pk in newest if pk not in picks][: limit - len(picks)]
+            return picks
+
+        ids = cached(("related", self.pk), compute)
+        found = {d.pk: d for d in Decision.objects.filter(pk__in=ids).select_related("council").only(
+            "reference", "decision_date", "outcome", "council__name")}
+        return [found[pk] for pk in ids if pk in found]
 
     def refresh_derived(self, save: bool = True) -> None:
         """Recompute the total payment and the kind bit sets from the remedy and finding rows."""

@@ -1,15 +1,25 @@
 from django.urls import path
 
-from decisions import views
+from decisions import api, views
+from decisions.feeds import DecisionFeed
 
 app_name = "decisions"
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("decisions/", views.decision_list, name="list"),
+    path("decisions/export.csv", views.export_csv, name="export_csv"),
+    path("decisions/export.json", views.export_json, name="export_json"),
+    path("decisions/feed.atom", DecisionFeed(), name="feed"),
     path("decisions/<str:reference>/", views.decision_detail, name="detail"),
     path("councils/", views.council_index, name="councils"),
     path("councils/<slug:slug>/", views.council_detail, name="council"),
     path("categories/<slug:slug>/", views.category_detail, name="category"),
     path("categories/<slug:slug>/<slug:subslug>/", views.category_detail, name="subcategory"),
+    path("api/", api.index, name="api"),
+    path("api/decisions/", api.decision_list, name="api_decisions"),
+    path("api/decisions/<str:reference>/", api.decision_detail, name="api_decision"),
+    path("api/councils/", api.council_list, name="api_councils"),
+    path("api/categories/", api.category_list, name="api_categories"),
+    path("robots.txt", views.robots_txt, name="robots"),
 ]

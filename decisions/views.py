@@ -6,10 +6,11 @@ from collections import OrderedDict
 
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db.models import Count, Q, Sum
-from django.http import Http404
+from django.http import Http404, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
-from decisions import charts, search
+from decisions import charts, exports, search
+from decisions.caching import cached
 from decisions.filters import DecisionFilter, facets
 from decisions.models import Category, Council, Decision
 from decisions.querystring import current, with_page, without
@@ -49,6 +50,7 @@ def _listing_context(request, base_queryset, *, skip_facets=()):
         "sort": filterset.sort_order,
         "page_links": _page_links(request, page),
         "search_state": current(request),
+        "export_query": current(request),
     }
 
 
@@ -87,14 +89,19 @@ def _page_links(request, page):
 
 def home(request):
     published = Decision.objects.published()
-    totals = published.aggregate(decisions=Count("pk"), paid=Sum("total_payment"),
-                                 councils=Count("council", distinct=True))
-    categories = (
-        Category.objects.filter(parent__isnull=True)
-        .annotate(n=Count("decisions", filter=Q(decisions__is_published=True)))
-        .filter(n__gt=0)
-        .order_by("name")
-    )
+
+    def totals_and_categories():
+        totals = published.aggregate(decisions=Count("pk"), paid=Sum("total_payment"),
+                                     councils=Count("council", distinct=True))
+        categories = list(
+            Category.objects.filter(parent__isnull=True)
+            .annotate(n=Count("decisions", filter=Q(decisions__is_published=True)))
+            .filter(n__gt=0)
+            .order_by("name")
+        )
+        return totals, categories
+
+    totals, categories = cached(("home",), totals_and_categories)
     newest = published.with_listing_related().order_by("-decision_date", "reference")[:8]
     return render(request, "decisions/home.html", {"totals": totals, "categories": categories, "newest": newest})
 
@@ -111,7 +118,8 @@ def decision_list(request):
 
 def decision_detail(request, reference):
     decision = get_object_or_404(
-        Decision.objects.published().with_listing_related().prefetch_related("remedies", "findings"),
+        Decision.objects.published().select_related("council", "category", "subcategory__parent")
+        .prefetch_related("remedies", "findings"),
         reference=Decision.reference_from_slug(reference),
     )
     query = search.parse_query(request.GET.get("q", ""))
@@ -167,9 +175,55 @@ def category_detail(request, slug, subslug=None):
 
 
 def _figures(queryset, name: str) -> dict:
-    figures = queryset.figures()
+    sql, params = queryset.query.sql_with_params()
+    figures = cached(("figures", sql, tuple(params)), queryset.figures)
     return {
         "figures": figures,
         "year_chart": charts.column_chart(figures["per_year"], title=f"Decisions per year: {name}"),
         "outcome_chart": charts.bar_chart(figures["by_outcome"], title=f"Decisions by outcome: {name}"),
     }
+
+
+def _export_filterset(request):
+    filterset = DecisionFilter(request.GET or None, queryset=Decision.objects.published())
+    if filterset.is_bound and not filterset.is_valid():
+        name, messages = next(iter(filterset.form.errors.items()))
+        return None, HttpResponseBadRequest(f"Invalid value for parameter '{name}': {' '.join(messages)}\n",
+                                            content_type="text/plain; charset=utf-8")
+    return filterset, None
+
+
+def export_csv(request):
+    """Every decision of a listing as CSV, streamed: memory does not grow with the number of rows."""
+    filterset, problem = _export_filterset(request)
+    if problem:
+        return problem
+    records = exports.rows(filterset.qs, request.build_absolute_uri("/").rstrip("/"))
+    response = StreamingHttpResponse(exports.csv_stream(records), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="ombudsman-decisions.csv"'
+    return response
+
+
+def export_json(request):
+    filterset, problem = _export_filterset(request)
+    if problem:
+        return problem
+    records = exports.rows(filterset.qs, request.build_absolute_uri("/").rstrip("/"))
+    meta = {"source": request.build_absolute_uri(), "fields": list(exports.EXPORT_FIELDS)}
+    response = StreamingHttpResponse(exports.json_stream(records, meta), content_type="application/json")
+    response["Content-Disposition"] = 'attachment; filename="ombudsman-decisions.json"'
+    return response
+
+
+def robots_txt(request):
+    lines = [
+        "User-agent: *",
+        "Disallow: /admin/",
+        "Disallow: /decisions/export",
+        "Disallow: /decisions/?",  # endless combinations of filters: the sitemap lists every page once
+        "Disallow: /councils/*?",
+        "Disallow: /categories/*?",
+        "Allow: /",
+        f"Sitemap: {request.build_absolute_uri('/sitemap.xml')}",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")

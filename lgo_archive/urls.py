@@ -1,10 +1,15 @@
 from django.contrib import admin
+from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
+
+from decisions.sitemaps import SITEMAPS
 
 admin.site.site_header = "LGSCO decisions archive"
 admin.site.site_title = "Archive admin"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("sitemap.xml", sitemap_views.index, {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap"}),
+    path("sitemap-<section>.xml", sitemap_views.sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("", include("decisions.urls")),
 ]

@@ -307,7 +307,9 @@ def test_query_count_does_not_grow_with_results(client, django_assert_max_num_qu
 
 
 def test_decision_page_query_count(client, django_assert_max_num_queries, seeds):
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(9):  # the first visit computes the similar decisions
+        client.get("/decisions/20-003-763/")
+    with django_assert_max_num_queries(5):  # later visits find them cached
         client.get("/decisions/20-003-763/")
     with django_assert_max_num_queries(6):
         client.get("/")

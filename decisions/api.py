@@ -1,0 +1,162 @@
+"""A read-only JSON API: the same filters, sort and search as the site (docs/api.md)."""
+
+from __future__ import annotations
+
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.db.models import Count, Q
+from django.http import JsonResponse
+from django.views.decorators.http import require_GET
+
+from decisions import search
+from decisions.exports import decision_row, export_queryset
+from decisions.filters import DecisionFilter
+from decisions.models import Category, Council, Decision
+
+DEFAULT_PAGE_SIZE = 25
+MAX_PAGE_SIZE = 100
+
+
+def error(status: int, message: str, parameter: str | None = None, detail: str | None = None) -> JsonResponse:
+    body = {"error": message}
+    if parameter:
+        body["parameter"] = parameter
+    if detail:
+        body["detail"] = detail
+    return JsonResponse(body, status=status)
+
+
+def filtered(request):
+    """A DecisionFilter over published decisions, or the 400 response naming the bad parameter."""
+    filterset = DecisionFilter(request.GET or None, queryset=Decision.objects.published())
+    if filterset.is_bound and not filterset.is_valid():
+        name, messages = next(iter(filterset.form.errors.items()))
+        return None, error(400, f"Invalid value for parameter '{name}'", parameter=name, detail=" ".join(messages))
+    return filterset, None
+
+
+def base_url(request) -> str:
+    return request.build_absolute_uri("/").rstrip("/")
+
+
+@require_GET
+def index(request):
+    root = base_url(request)
+    return JsonResponse({
+        "decisions": f"{root}/api/decisions/",
+        "councils": f"{root}/api/councils/",
+        "categories": f"{root}/api/categories/",
+        "documentation": f"{root}/api/docs/",
+    })
+
+
+@require_GET
+def decision_list(request):
+    filterset, problem = filtered(request)
+    if problem:
+        return problem
+    page_size = request.GET.get("page_size", str(DEFAULT_PAGE_SIZE))
+    if not page_size.isdigit() or not 1 <= int(page_size) <= MAX_PAGE_SIZE:
+        return error(400, "Invalid value for parameter 'page_size'", parameter="page_size",
+                     detail=f"A whole number from 1 to {MAX_PAGE_SIZE}.")
+    with search.session(filterset.queryset):
+        paginator = Paginator(export_queryset(filterset.qs), int(page_size))
+        try:
+            page = paginator.page(request.GET.get("page") or 1)
+        except PageNotAnInteger:
+            return error(400, "Invalid value for parameter 'page'", parameter="page", detail="A whole number.")
+        except EmptyPage:
+            return error(404, "No such page", parameter="page", detail=f"There are {paginator.num_pages} pages.")
+        root = base_url(request)
+        results = []
+        for decision in page.object_list:
+            row = decision_row(decision, root)
+            row["api_url"] = f"{root}/api/decisions/{decision.reference_slug}/"
+            results.append(row)
+
+    def link(number):
+        query = request.GET.copy()
+        query["page"] = str(number)
+        return f"{root}{request.path}?{query.urlencode()}"
+
+    return JsonResponse({
+        "count": paginator.count,
+        "page": page.number,
+        "pages": paginator.num_pages,
+        "next": link(page.next_page_number()) if page.has_next() else None,
+        "previous": link(page.previous_page_number()) if page.has_previous() else None,
+        "sort": filterset.sort_order,
+        "results": results,
+    })
+
+
+@require_GET
+def decision_detail(request, reference):
+    decision = (
+        Decision.objects.published().with_listing_related().defer(None)
+        .prefetch_related("remedies", "findings")
+        .filter(reference=Decision.reference_from_slug(reference)).first()
+    )
+    if decision is None:
+        return error(404, f"No published decision with reference {reference!r}")
+    root = base_url(request)
+    body = decision_row(decision, root)
+    body.update({
+        "council_url": f"{root}{decision.council.get_absolute_url()}",
+        "lgo_url": decision.lgo_url,
+        "decided_by": decision.decided_by,
+        "related_references": decision.related_references,
+        "sections": decision.body,
+        "remedies": [
+            {"kind": r.kind, "amount": f"{r.amount:.2f}" if r.amount is not None else None,
+             "purposes": r.purpose_list, "deadline": r.deadline or None, "text": r.text}
+            for r in decision.remedies.all()
+        ],
+        "findings": [{"kind": f.kind, "reason": f.reason or None, "text": f.text} for f in decision.findings.all()],
+    })
+    return JsonResponse(body)
+
+
+@require_GET
+def council_list(request):
+    root = base_url(request)
+    councils = (
+        Council.objects.annotate(decisions_count=Count("decisions", filter=Q(decisions__is_published=True)))
+        .filter(decisions_count__gt=0)
+        .order_by("name")
+    )
+    return JsonResponse({"count": len(councils), "results": [
+        {"name": c.name, "slug": c.slug, "kind": c.kind, "decisions": c.decisions_count,
+         "url": f"{root}{c.get_absolute_url()}",
+         "api_decisions": f"{root}/api/decisions/?council={c.slug}"}
+        for c in councils
+    ]})
+
+
+@require_GET
+def category_list(request):
+    root = base_url(request)
+    counts = {
+        (row["category"], row["subcategory"]): row["n"]
+        for row in Decision.objects.published().values("category", "subcategory").annotate(n=Count("pk"))
+    }
+    tree = []
+    categories = Category.objects.order_by("name")
+    children: dict[int, list] = {}
+    for category in categories:
+        if category.parent_id:
+            children.setdefault(category.parent_id, []).append(category)
+    for category in categories:
+        if category.parent_id:
+            continue
+        total = sum(n for (top, _), n in counts.items() if top == category.pk)
+        tree.append({
+            "name": category.name, "slug": category.slug, "decisions": total,
+            "url": f"{root}{category.get_absolute_url()}",
+            "subcategories": [
+                {"name": sub.name, "slug": sub.slug, "filter_value": f"{category.slug}/{sub.slug}",
+                 "decisions": counts.get((category.pk, sub.pk), 0),
+                 "url": f"{root}/categories/{category.slug}/{sub.slug}/"}
+                for sub in children.get(category.pk, [])
+            ],
+        })
+    return JsonResponse({"count": len(tree), "results": tree})

@@ -1,0 +1,36 @@
+"""Results that only change when the archive's data changes, cached under its data version.
+
+Every write to a decision (import, admin save, publish/unpublish actions) moves the newest
+``updated_at``, which is part of each key, so a cached value is never served after such a
+write. Deleting a decision does not move it: values may then include the deleted decision
+for up to SECONDS.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from typing import TypeVar
+
+from django.core.cache import cache
+from django.db.models import Max
+
+SECONDS = 300
+T = TypeVar("T")
+
+
+def data_version(using: str = "default") -> str:
+    from decisions.models import Decision
+
+    return str(Decision.objects.using(using).aggregate(newest=Max("updated_at"))["newest"])
+
+
+def cached(parts: tuple, compute: Callable[[], T], using: str = "default") -> T:
+    """compute(), or its stored result for the same parts and the same data version."""
+    digest = hashlib.sha256(repr((parts, data_version(using))).encode()).hexdigest()
+    key = f"archive:{digest}"
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, SECONDS)
+    return value

@@ -1,0 +1,87 @@
+"""The data behind any listing, as rows for CSV, JSON, the API and feeds.
+
+Rows are built from the decision table alone (the kinds of remedy and finding come from
+its bit sets), so an export of 100,000 decisions is one streamed query, not one per row.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterable, Iterator
+
+from decisions.findings import FINDING_KINDS
+from decisions.remedies import REMEDY_KINDS
+
+EXPORT_FIELDS = ("reference", "url", "organisation", "organisation_kind", "category", "subcategory", "outcome",
+                 "decision_date", "summary", "total_payment", "remedy_kinds", "finding_kinds")
+CHUNK_SIZE = 2000
+# A spreadsheet runs a cell that starts with one of these as a formula (CWE-1236).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def words_in(bitset: int, vocabulary) -> list[str]:
+    return [word for position, word in enumerate(vocabulary) if bitset & (1 << position)]
+
+
+def export_queryset(queryset):
+    """Only the columns an export needs, with the names it shows."""
+    return queryset.select_related("council", "category", "subcategory").only(
+        "reference", "decision_date", "outcome", "summary", "total_payment", "remedy_kinds", "finding_kinds",
+        "council__name", "council__slug", "council__kind", "category__name", "category__slug",
+        "subcategory__name", "subcategory__slug")
+
+
+def decision_row(decision, base_url: str) -> dict:
+    return {
+        "reference": decision.reference,
+        "url": base_url + decision.get_absolute_url(),
+        "organisation": decision.council.name,
+        "organisation_kind": decision.council.kind,
+        "category": decision.category.name if decision.category_id else "",
+        "subcategory": decision.subcategory.name if decision.subcategory_id else "",
+        "outcome": decision.outcome,
+        "decision_date": decision.decision_date.isoformat() if decision.decision_date else None,
+        "summary": decision.summary,
+        "total_payment": f"{decision.total_payment:.2f}",
+        "remedy_kinds": words_in(decision.remedy_kinds, REMEDY_KINDS),
+        "finding_kinds": words_in(decision.finding_kinds, FINDING_KINDS),
+    }
+
+
+def rows(queryset, base_url: str) -> Iterator[dict]:
+    for decision in export_queryset(queryset).iterator(chunk_size=CHUNK_SIZE):
+        yield decision_row(decision, base_url)
+
+
+def spreadsheet_safe(value) -> str:
+    if isinstance(value, list):
+        value = "; ".join(value)
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+class _Echo:
+    """A file-like object that hands back what is written, for csv.writer in a stream."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def csv_stream(records: Iterable[dict]) -> Iterator[str]:
+    writer = csv.writer(_Echo())
+    yield "\ufeff"  # so that spreadsheet programs read the file as UTF-8
+    yield writer.writerow(EXPORT_FIELDS)
+    for record in records:
+        yield writer.writerow([spreadsheet_safe(record[field]) for field in EXPORT_FIELDS])
+
+
+def json_stream(records: Iterable[dict], meta: dict) -> Iterator[str]:
+    """One JSON document, written a decision at a time."""
+    head = json.dumps(meta, ensure_ascii=False)[:-1]
+    yield head + (', ' if meta else '') + '"decisions": ['
+    first = True
+    for record in records:
+        yield ("" if first else ",") + "\n" + json.dumps(record, ensure_ascii=False)
+        first = False
+    yield "\n]}\n"

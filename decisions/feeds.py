@@ -1,0 +1,73 @@
+"""Atom feeds of new decisions for any search or filter, with Django's syndication framework."""
+
+from datetime import datetime, time
+
+from django.contrib.syndication.views import Feed
+from django.http import Http404
+from django.utils import timezone
+from django.utils.feedgenerator import Atom1Feed
+
+from decisions.filters import DecisionFilter
+from decisions.models import Decision
+
+FEED_SIZE = 50
+
+
+class DecisionFeed(Feed):
+    feed_type = Atom1Feed
+    subtitle = "New decisions of the Local Government and Social Care Ombudsman, newest first."
+
+    def get_object(self, request):
+        filterset = DecisionFilter(request.GET or None, queryset=Decision.objects.published())
+        if filterset.is_bound and not filterset.is_valid():
+            raise Http404("The feed's parameters could not be understood")
+        self.request = request
+        return filterset
+
+    def title(self, filterset):
+        parts = [str(value) for name, value in _described(filterset)]
+        return "Ombudsman decisions" + (f": {'; '.join(parts)}" if parts else "")
+
+    def link(self, filterset):
+        query = self.request.GET.urlencode()
+        return "/decisions/" + (f"?{query}" if query else "")
+
+    def feed_url(self, filterset):
+        return self.request.get_full_path()
+
+    def items(self, filterset):
+        return (filterset.qs.order_by("-decision_date", "-pk")
+                .select_related("council", "category", "subcategory")[:FEED_SIZE])
+
+    def item_title(self, decision):
+        return f"{decision.council.name} ({decision.reference}): {decision.outcome or 'outcome not stated'}"
+
+    def item_description(self, decision):
+        return decision.summary
+
+    def item_link(self, decision):
+        return decision.get_absolute_url()
+
+    def item_pubdate(self, decision):
+        if decision.decision_date is None:
+            return decision.imported_at
+        return timezone.make_aware(datetime.combine(decision.decision_date, time(12, 0)))
+
+    def item_updateddate(self, decision):
+        return decision.updated_at
+
+    def item_categories(self, decision):
+        return [c for c in (decision.category and decision.category.name,
+                            decision.subcategory and decision.subcategory.name, decision.outcome) if c]
+
+
+def _described(filterset):
+    for name, value in filterset.cleaned_data.items():
+        if name == "sort" or value in (None, "", []):
+            continue
+        if isinstance(value, list | tuple) or hasattr(value, "model"):
+            names = [str(getattr(item, "name", item)) for item in value]
+            if names:
+                yield name, f"{filterset.filters[name].label}: {', '.join(names)}"
+        else:
+            yield name, f"{filterset.filters[name].label}: {value}"
