@@ -276,7 +276,8 @@ def bench(backend: str, size: int, args, postgres: Postgres | None) -> dict:
     result["words"] = latency["words"]
     port = free_port()
     server = start_server([str(ROOT / ".venv" / "bin" / "gunicorn"), "lgo_archive.wsgi", "--bind",
-                           f"127.0.0.1:{port}", "--workers", str(args.workers), "--access-logfile", "-"], env, port)
+                           f"127.0.0.1:{port}", "--workers", str(args.workers), "--capture-output",
+                           "--error-logfile", str(RESULTS / f"gunicorn-{backend}-{size}.log")], env, port)
     try:
         urls = Path(tempfile.mkstemp(suffix=".txt")[1])
         urls.write_text("\n".join(latency["load_urls"]))
