@@ -109,6 +109,7 @@ class Postgres:
 
 def django_env(backend: str, size: int, postgres: Postgres | None) -> dict:
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DJANGO_DEBUG")}
+    env["PYTHONPATH"] = str(ROOT)  # this checkout's code, even when the virtualenv was installed from another
     env["DJANGO_SECRET_KEY"] = "benchmark-only-secret-key-not-for-production-use-0123456789"
     env["DJANGO_ALLOWED_HOSTS"] = "localhost,127.0.0.1,testserver"
     if backend == "postgres":
