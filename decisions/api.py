@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db.models import Count, Q
 from django.http import JsonResponse
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from decisions import search
 from decisions.exports import decision_row, export_queryset
@@ -38,7 +38,7 @@ def base_url(request) -> str:
     return request.build_absolute_uri("/").rstrip("/")
 
 
-@require_GET
+@require_safe
 def index(request):
     root = base_url(request)
     return JsonResponse({
@@ -49,7 +49,7 @@ def index(request):
     })
 
 
-@require_GET
+@require_safe
 def decision_list(request):
     filterset, problem = filtered(request)
     if problem:
@@ -89,7 +89,7 @@ def decision_list(request):
     })
 
 
-@require_GET
+@require_safe
 def decision_detail(request, reference):
     decision = (
         Decision.objects.published().with_listing_related().defer(None)
@@ -116,7 +116,7 @@ def decision_detail(request, reference):
     return JsonResponse(body)
 
 
-@require_GET
+@require_safe
 def council_list(request):
     root = base_url(request)
     councils = (
@@ -132,7 +132,7 @@ def council_list(request):
     ]})
 
 
-@require_GET
+@require_safe
 def category_list(request):
     root = base_url(request)
     counts = {

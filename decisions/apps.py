@@ -5,3 +5,6 @@ class DecisionsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "decisions"
     verbose_name = "Ombudsman decisions"
+
+    def ready(self):
+        from decisions import middleware  # noqa: F401 - connects the sign-in throttle's signal receivers

@@ -1,4 +1,5 @@
 from django.urls import path
+from django.views.decorators.http import require_safe
 
 from decisions import api, views
 from decisions.feeds import DecisionFeed
@@ -10,7 +11,7 @@ urlpatterns = [
     path("decisions/", views.decision_list, name="list"),
     path("decisions/export.csv", views.export_csv, name="export_csv"),
     path("decisions/export.json", views.export_json, name="export_json"),
-    path("decisions/feed.atom", DecisionFeed(), name="feed"),
+    path("decisions/feed.atom", require_safe(DecisionFeed()), name="feed"),
     path("decisions/<str:reference>/", views.decision_detail, name="detail"),
     path("councils/", views.council_index, name="councils"),
     path("councils/<slug:slug>/", views.council_detail, name="council"),
@@ -22,4 +23,5 @@ urlpatterns = [
     path("api/councils/", api.council_list, name="api_councils"),
     path("api/categories/", api.category_list, name="api_categories"),
     path("robots.txt", views.robots_txt, name="robots"),
+    path("healthz", views.healthz, name="healthz"),
 ]

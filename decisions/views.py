@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections import OrderedDict
 
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.db import DatabaseError, connection
 from django.db.models import Count, Q, Sum
-from django.http import Http404, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
+from django.http import Http404, HttpResponse, HttpResponseBadRequest, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_safe
 
 from decisions import charts, exports, search
 from decisions.caching import cached
@@ -87,6 +89,7 @@ def _page_links(request, page):
     }
 
 
+@require_safe
 def home(request):
     published = Decision.objects.published()
 
@@ -106,6 +109,7 @@ def home(request):
     return render(request, "decisions/home.html", {"totals": totals, "categories": categories, "newest": newest})
 
 
+@require_safe
 def decision_list(request):
     reference = search.reference_in(request.GET.get("q", ""))
     if reference and len(request.GET) == 1:
@@ -116,6 +120,7 @@ def decision_list(request):
     return render(request, "decisions/list.html", context)
 
 
+@require_safe
 def decision_detail(request, reference):
     decision = get_object_or_404(
         Decision.objects.published().select_related("council", "category", "subcategory__parent")
@@ -137,6 +142,7 @@ def decision_detail(request, reference):
     })
 
 
+@require_safe
 def council_index(request):
     councils = (
         Council.objects.annotate(n=Count("decisions", filter=Q(decisions__is_published=True)))
@@ -150,6 +156,7 @@ def council_index(request):
     return render(request, "decisions/council_index.html", {"letters": letters})
 
 
+@require_safe
 def council_detail(request, slug):
     council = get_object_or_404(Council, slug=slug)
     base = Decision.objects.published().filter(council=council)
@@ -159,6 +166,7 @@ def council_detail(request, slug):
     return render(request, "decisions/council.html", context)
 
 
+@require_safe
 def category_detail(request, slug, subslug=None):
     category = get_object_or_404(Category, slug=slug, parent__isnull=True)
     subcategory = get_object_or_404(Category, slug=subslug, parent=category) if subslug else None
@@ -193,6 +201,7 @@ def _export_filterset(request):
     return filterset, None
 
 
+@require_safe
 def export_csv(request):
     """Every decision of a listing as CSV, streamed: memory does not grow with the number of rows."""
     filterset, problem = _export_filterset(request)
@@ -204,6 +213,7 @@ def export_csv(request):
     return response
 
 
+@require_safe
 def export_json(request):
     filterset, problem = _export_filterset(request)
     if problem:
@@ -215,6 +225,7 @@ def export_json(request):
     return response
 
 
+@require_safe
 def robots_txt(request):
     lines = [
         "User-agent: *",
@@ -227,3 +238,16 @@ def robots_txt(request):
         f"Sitemap: {request.build_absolute_uri('/sitemap.xml')}",
     ]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
+
+
+@require_safe
+def healthz(request):
+    """For load balancers: 200 when the database answers, 503 when it does not."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError as error:
+        return JsonResponse({"status": "unavailable", "database": "unreachable", "detail": type(error).__name__},
+                            status=503)
+    return JsonResponse({"status": "ok", "database": "ok"})

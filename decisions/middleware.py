@@ -1,0 +1,99 @@
+"""Site-wide protections: a Content-Security-Policy, a clear 503 when the database is away,
+and a brake on guessing admin passwords."""
+
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django.contrib.auth.signals import user_logged_in, user_login_failed
+from django.core.cache import cache
+from django.db import DatabaseError, InterfaceError, OperationalError
+from django.dispatch import receiver
+from django.http import HttpResponse
+from django.template.loader import render_to_string
+
+logger = logging.getLogger(__name__)
+
+
+class ContentSecurityPolicyMiddleware:
+    """Django 5.2 has no CSP of its own (6.0 adds one): set the header from settings."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        policy = getattr(settings, "CONTENT_SECURITY_POLICY", "")
+        if policy and "Content-Security-Policy" not in response:
+            response["Content-Security-Policy"] = policy
+        return response
+
+
+def unavailable_response() -> HttpResponse:
+    response = HttpResponse(render_to_string("503.html"), status=503)
+    response["Retry-After"] = "30"
+    return response
+
+
+class DatabaseUnavailableMiddleware:
+    """A database that cannot be reached gives visitors a 503 page, not a 500 or a traceback."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, OperationalError | InterfaceError) or (
+            isinstance(exception, DatabaseError) and "connect" in str(exception).lower()
+        ):
+            logger.error("database unavailable: %s", exception)
+            return unavailable_response()
+        return None
+
+
+def _client_address(request) -> str:
+    return request.META.get("REMOTE_ADDR", "unknown")
+
+
+def _failures_key(address: str) -> str:
+    return f"login-failures:{address}"
+
+
+class LoginThrottleMiddleware:
+    """After LOGIN_FAILURE_LIMIT failed admin sign-ins from one address, refuse sign-ins
+    from it for LOGIN_LOCKOUT_SECONDS (answering 429), whatever the password."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method == "POST" and request.path.endswith("/login/"):
+            failures = cache.get(_failures_key(_client_address(request)), 0)
+            if failures >= settings.LOGIN_FAILURE_LIMIT:
+                response = HttpResponse(
+                    "Too many failed sign-in attempts from your address. Try again later.\n",
+                    status=429, content_type="text/plain; charset=utf-8")
+                response["Retry-After"] = str(settings.LOGIN_LOCKOUT_SECONDS)
+                return response
+        return self.get_response(request)
+
+
+@receiver(user_login_failed)
+def count_login_failure(sender, credentials, request=None, **kwargs):
+    if request is None:
+        return
+    key = _failures_key(_client_address(request))
+    cache.add(key, 0, settings.LOGIN_LOCKOUT_SECONDS)
+    try:
+        cache.incr(key)
+    except ValueError:
+        cache.set(key, 1, settings.LOGIN_LOCKOUT_SECONDS)
+
+
+@receiver(user_logged_in)
+def forget_login_failures(sender, request=None, user=None, **kwargs):
+    if request is not None:
+        cache.delete(_failures_key(_client_address(request)))
