@@ -1,0 +1,99 @@
+"""Faults: an import killed half-way, and an import running while people read."""
+
+import importlib.util
+import os
+import signal
+import subprocess
+import sys
+import time
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from django.db import connection, transaction
+
+from decisions.models import Decision
+from decisions.parser import parse_decision
+
+ROOT = Path(__file__).resolve().parent.parent
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def generate(folder: Path, count: int, seed: int = 5) -> None:
+    spec = importlib.util.spec_from_file_location("generate_corpus", ROOT / "bench" / "generate_corpus.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    module.generate(folder, count, seed)
+
+
+def import_env() -> dict:
+    """The environment for a separate import process that writes to this test's database."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL"))}
+    env["DJANGO_DEBUG"] = "1"
+    settings = connection.settings_dict
+    if connection.vendor == "postgresql":
+        host = settings["HOST"]
+        env["DATABASE_URL"] = f"postgres://{settings['USER']}@/{settings['NAME']}?host={host}"
+    else:
+        env["DJANGO_SQLITE_PATH"] = settings["NAME"]
+    return env
+
+
+def start_import(folder: Path, *extra: str) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "manage.py", "import_decisions", str(folder), "--progress-every", "0",
+                             *extra], cwd=ROOT, env=import_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
+
+
+def assert_every_decision_is_whole() -> None:
+    """Each stored decision has exactly the rows its own text gives: never half-written."""
+    for decision in Decision.objects.prefetch_related("remedies", "findings"):
+        parsed = parse_decision(decision.source_text)
+        assert decision.remedies.count() == len(parsed.remedies), decision.reference
+        assert decision.findings.count() == len(parsed.findings), decision.reference
+        assert decision.total_payment == parsed.total_payment, decision.reference
+
+
+def test_a_killed_import_leaves_whole_decisions_and_a_rerun_finishes(tmp_path):
+    generate(tmp_path, 400)
+    process = start_import(tmp_path)
+    deadline = time.monotonic() + 60
+    while Decision.objects.count() < 40 and time.monotonic() < deadline and process.poll() is None:
+        time.sleep(0.05)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    written = Decision.objects.count()
+    assert 0 < written < 400, "the import should have been killed part-way"
+    assert_every_decision_is_whole()
+
+    rerun = start_import(tmp_path)
+    out, err = rerun.communicate(timeout=300)
+    assert rerun.returncode == 0, err
+    assert f"400 files: {400 - written} created, 0 updated, {written} unchanged" in out
+    assert Decision.objects.count() == 400
+    assert_every_decision_is_whole()
+
+
+def test_reading_while_an_import_updates_decisions(client, tmp_path):
+    generate(tmp_path, 150)
+    first = start_import(tmp_path)
+    assert first.wait(timeout=300) == 0
+    # Change every file's payments, then re-import while reading pages and rows.
+    for path in tmp_path.rglob("*.txt"):
+        text = path.read_text(encoding="utf-8")
+        path.write_text(text.replace("pay £", "pay £1"), encoding="utf-8")
+    references = list(Decision.objects.values_list("reference", flat=True))
+    second = start_import(tmp_path)
+    checked = 0
+    while second.poll() is None or checked == 0:
+        reference = references[checked % len(references)]
+        assert client.get(f"/decisions/{reference.replace(' ', '-')}/").status_code == 200
+        assert client.get("/decisions/", {"q": "complained", "page": "2"}).status_code == 200
+        with transaction.atomic():  # one consistent snapshot: the decision and its remedies agree
+            decision = Decision.objects.get(reference=reference)
+            amounts = [r.amount for r in decision.remedies.all() if r.kind == "payment" and r.amount]
+            assert sum(amounts, Decimal("0.00")) == decision.total_payment, reference
+        checked += 1
+    assert second.returncode == 0, second.stderr.read()
+    assert checked > 5
+    assert_every_decision_is_whole()
