@@ -8,7 +8,7 @@ DEV_ENV := DJANGO_DEBUG=1
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install serve test test-sqlite test-postgres lint migrate import browsers clean
+.PHONY: install serve serve-production test test-sqlite test-postgres lint migrate import bench soak clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,22 @@ import: migrate
 
 serve: import
 	$(DEV_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
+
+# Production: set DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS and DATABASE_URL first, and put a
+# TLS-terminating proxy in front that sets X-Forwarded-Proto. Workers: two per core suits these
+# CPU-bound pages (WEB_CONCURRENCY overrides); workers are recycled after 2,000 requests.
+WEB_CONCURRENCY ?= 4
+serve-production: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py collectstatic --noinput -v0
+	$(VENV)/bin/gunicorn lgo_archive.wsgi --bind $(HOST):$(PORT) --workers $(WEB_CONCURRENCY) \
+		--max-requests 2000 --max-requests-jitter 200 --timeout 30 --access-logfile -
+
+bench: install
+	$(PY) bench/run.py
+
+soak: install
+	$(PY) bench/soak.py --minutes 3
 
 lint: install
 	$(VENV)/bin/ruff check .

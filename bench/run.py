@@ -112,6 +112,7 @@ def django_env(backend: str, size: int, postgres: Postgres | None) -> dict:
     env["PYTHONPATH"] = str(ROOT)  # this checkout's code, even when the virtualenv was installed from another
     env["DJANGO_SECRET_KEY"] = "benchmark-only-secret-key-not-for-production-use-0123456789"
     env["DJANGO_ALLOWED_HOSTS"] = "localhost,127.0.0.1,testserver"
+    env["DJANGO_SECURE_SSL_REDIRECT"] = "0"  # plain HTTP on loopback: no TLS proxy in front here
     if backend == "postgres":
         env["DATABASE_URL"] = postgres.database(f"bench_{size}")
     else:
