@@ -1,5 +1,7 @@
 """Property-based tests: whatever comes in, the parser, the importer and the pages stay calm."""
 
+import time
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -9,6 +11,7 @@ from decisions.parser import ParseError, parse_decision, parse_decision_bytes
 from decisions.services import DecisionImporter
 from tests.conftest import SEED_FILES
 
+SLOW_RESPONSE_SECONDS = 5
 SEEDS = [path.read_text(encoding="utf-8") for path in SEED_FILES]
 FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                         HealthCheck.too_slow])
@@ -112,7 +115,11 @@ def test_public_urls_never_fail(client, seeds, params, url):
     from urllib.parse import urlencode
 
     query = urlencode([(k, v.replace("\x00", "")) for k, v in params])
+    started = time.monotonic()
     response = client.get(f"{url}?{query}")
     assert response.status_code < 500, (url, query)
     if getattr(response, "streaming", False):
         b"".join(response.streaming_content)
+    # A guard against pathological input (a query that makes the engine crawl), not a speed target:
+    # these pages take milliseconds on this data.
+    assert time.monotonic() - started < SLOW_RESPONSE_SECONDS, (url, query)
