@@ -222,7 +222,7 @@ class Decision(models.Model):
     objects = DecisionQuerySet.as_manager()
 
     class Meta:
-        ordering = ["-decision_date", "reference"]
+        ordering = ["-decision_date", "-pk"]
         indexes = [
             models.Index(fields=["is_published", "-decision_date"], name="decision_published_date"),
             models.Index(fields=["council", "-decision_date"], name="decision_council_date"),
@@ -324,7 +324,7 @@ class Decision(models.Model):
                 pool = others.filter(category_id=self.category_id)
             else:
                 pool = others.filter(council_id=self.council_id)
-            newest = list(pool.order_by("-decision_date").values_list("pk", flat=True)[:RELATED_POOL])
+            newest = list(pool.order_by("-decision_date", "-pk").values_list("pk", flat=True)[:RELATED_POOL])
             words = distinctive_words(self.summary)
             picks: list[int] = []
             if words and newest:

@@ -209,7 +209,7 @@ def ranked(queryset: QuerySet, text: str | Query) -> QuerySet:
     query = text if isinstance(text, Query) else parse_query(text)
     if query.reference or query.is_empty or not query.groups:
         return matching(queryset, query).annotate(rank=Value(0.0, output_field=FloatField())).order_by(
-            "-decision_date", "reference")
+            "-decision_date", "-pk")
     if _vendor(queryset) == "postgresql":
         pg_query = _pg_query(query)
         # Ranked by the small vector of the weighted fields (reference, organisation, headings:
@@ -220,7 +220,7 @@ def ranked(queryset: QuerySet, text: str | Query) -> QuerySet:
             queryset.alias(search_vector=_pg_vector(), rank_vector=VectorColumn("rank_vector"))
             .filter(search_vector=pg_query)
             .annotate(rank=SearchRank(F("rank_vector"), pg_query, normalization=1))
-            .order_by("-rank", "-decision_date", "reference")
+            .order_by("-rank", "-decision_date", "-pk")
         )
     weights = ", ".join(str(w) for w in SQLITE_BM25_WEIGHTS)
     return queryset.extra(
@@ -228,7 +228,7 @@ def ranked(queryset: QuerySet, text: str | Query) -> QuerySet:
         where=[f"{FTS_TABLE}.rowid = decisions_decision.id", f"{FTS_TABLE} MATCH %s"],
         params=[query.to_fts5()],
         select={"rank": f"-bm25({FTS_TABLE}, {weights})"},
-    ).order_by("-rank", "-decision_date", "reference")
+    ).order_by("-rank", "-decision_date", "-pk")
 
 
 def snippets(decisions, text: str | Query, *, words: int = 32) -> dict[int, SafeString]:

@@ -105,7 +105,7 @@ def home(request):
         return totals, categories
 
     totals, categories = cached(("home",), totals_and_categories)
-    newest = published.with_listing_related().order_by("-decision_date", "reference")[:8]
+    newest = published.with_listing_related().order_by("-decision_date", "-pk")[:8]
     return render(request, "decisions/home.html", {"totals": totals, "categories": categories, "newest": newest})
 
 
