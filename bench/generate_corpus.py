@@ -92,6 +92,12 @@ PURPOSES = [
 ]
 AMOUNTS = [100, 150, 200, 250, 300, 350, 400, 500, 600, 750, 800, 1000, 1200, 1500, 2000, 2500, 3600, 5400]
 FUNCTION_WORDS = "the of and to a in that for on with was by as it at from this be not or which their has its".split()
+# Place names made of syllables: each appears in a handful of decisions, like the street and
+# village names of real statements, so that searches for rare words have something to find.
+NAME_STARTS = ("car ash bram stan wel thorn kel hart mar lang bur wick ald cres fen hol mel nor pen ros "
+               "sal tad ux ven wold yar ab bel cor dun eg far gil hen ing jes kin lud mon").split()
+NAME_MIDDLES = "ro ber ling den wick ham ford ley ton bar ches mer ridge wood stow by thorpe cot wen dal".split()
+NAME_ENDS = "beck dale field gate holm mead moor shaw side stead well worth croft garth hurst combe".split()
 BANNER = """Review your privacy settings
 
 Required cookies
@@ -143,6 +149,7 @@ class Writer:
                 organisations.append(COUNCIL_FORMS[(index + 3) % len(COUNCIL_FORMS)].format(place))
         self.councils = organisations
         self.providers = [PROVIDER_FORMS[i % len(PROVIDER_FORMS)].format(p) for i, p in enumerate(places[::4])]
+        self.rare_names = [(a + b + c).capitalize() for a in NAME_STARTS for b in NAME_MIDDLES for c in NAME_ENDS]
 
     def pick(self, weighted):
         return self.rng.choices([v for v, _ in weighted], weights=[w for _, w in weighted])[0]
@@ -188,8 +195,9 @@ class Writer:
         size = rng.choice([1, 1, 2, 2, 2, 3, 3, 4, 5, 6, 8])  # scales the body: about 3 to 20 KB
 
         sections: list[tuple[str, list[str]]] = []
+        street, village = rng.choice(self.rare_names), rng.choice(self.rare_names)
         sections.append(("The complaint", [f"{person} complains that the Council failed to deal properly with "
-                                           f"{topic}. " + self.prose(12)]
+                                           f"{topic} at {street} Road, {village}. " + self.prose(12)]
                          + [self.paragraph(person, topic, 2) for _ in range(rng.randint(1, size + 1))]))
         sections.append(("The Ombudsman's role and powers", [
             "We investigate complaints about 'maladministration' and 'service failure'. In this statement, I have "

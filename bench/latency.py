@@ -12,7 +12,6 @@ import os
 import statistics
 import sys
 import time
-from pathlib import Path
 
 import django
 
@@ -29,12 +28,14 @@ from decisions.models import Category, Council, Decision  # noqa: E402
 
 
 def pick_words(total: int) -> tuple[str, str]:
-    """A rare word (a handful of decisions) and a common one (most of them), checked in the data."""
-    vocabulary = (Path(__file__).parent / "vocabulary.txt").read_text(encoding="utf-8").split("[general]")[1].split()
+    """A rare word (in a handful of decisions) and a common one (in most), checked in the data."""
     base = Decision.objects.published()
     rare = common = None
-    for word in vocabulary[len(vocabulary) // 20::97]:
-        if 3 <= search.matching(base, word).count() <= 40:
+    sample = Decision.objects.order_by("pk").values_list("full_text", flat=True)[: min(200, total)]
+    candidates = sorted({word.lower() for text in sample for word in text.split()
+                         if word.isalpha() and word[0].isupper() and len(word) >= 9})
+    for word in candidates[:300]:
+        if 2 <= search.matching(base, word).count() <= 40:
             rare = word
             break
     for word in ("complained", "procedures", "evidence", "records"):

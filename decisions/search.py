@@ -204,10 +204,37 @@ def matching(queryset: QuerySet, text: str | Query) -> QuerySet:
     return queryset.filter(pk__in=RawSQL(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [positive]))
 
 
+# A word in at least this share of all decisions tells nothing about relevance: its inverse
+# document frequency, the part of BM25 and ts_rank that makes a match count, is about zero.
+UBIQUITOUS_SHARE = 0.5
+
+
+def ubiquitous(queryset: QuerySet, query: Query) -> bool:
+    """Whether every required word of the query is in most decisions (cached per data version).
+
+    Ranking then orders by almost nothing, at the price of scoring every decision (seconds at
+    100,000 for a word in all of them): such searches are listed newest first instead.
+    """
+    from decisions.caching import cached
+    from decisions.models import Decision
+
+    if any(len(group) > 1 or group[0].phrase for group in query.groups):
+        return False
+    everything = Decision.objects.using(queryset.db)
+    total = cached(("decisions",), everything.count, queryset.db)
+    for group in query.groups:
+        term = Query(text=group[0].words[0], groups=[group])
+        count = cached(("document frequency", term.to_websearch()), lambda t=term: matching(everything, t).count(),
+                       queryset.db)
+        if count < UBIQUITOUS_SHARE * total:
+            return False
+    return bool(query.groups) and total > 0
+
+
 def ranked(queryset: QuerySet, text: str | Query) -> QuerySet:
     """The matching decisions with a ``rank`` (higher is more relevant), best first."""
     query = text if isinstance(text, Query) else parse_query(text)
-    if query.reference or query.is_empty or not query.groups:
+    if query.reference or query.is_empty or not query.groups or ubiquitous(queryset, query):
         return matching(queryset, query).annotate(rank=Value(0.0, output_field=FloatField())).order_by(
             "-decision_date", "-pk")
     if _vendor(queryset) == "postgresql":

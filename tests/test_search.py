@@ -100,3 +100,14 @@ def test_highlight_marks_inflections_and_escapes():
     assert "<mark>complaints</mark>" in html
     assert "<mark>delayed</mark>" in html and "<mark>delay</mark>" in html
     assert "&lt;b&gt;" in html
+
+
+def test_a_word_in_most_decisions_lists_newest_first(seeds):
+    """'complaint' is in every seed decision: its IDF is about zero, so relevance would be noise."""
+    query = search.parse_query("complaint")
+    assert search.ubiquitous(Decision.objects.all(), query)
+    results = list(search.ranked(Decision.objects.all(), query))
+    assert [d.reference for d in results] == [HEREFORDSHIRE, DORSET, STAFFORDSHIRE, WILTSHIRE, DERBYSHIRE]
+    assert {d.rank for d in results} == {0.0}
+    assert not search.ubiquitous(Decision.objects.all(), search.parse_query("Staffordshire"))
+    assert not search.ubiquitous(Decision.objects.all(), search.parse_query('"the complaint"'))
