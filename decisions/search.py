@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVectorField
 from django.db import connections, transaction
-from django.db.models import F, FloatField, QuerySet, TextField, Value
-from django.db.models.expressions import Expression, RawSQL
+from django.db.models import BooleanField, F, FloatField, QuerySet, TextField, Value
+from django.db.models.expressions import Expression
 from django.db.models.functions import Concat
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -162,6 +162,28 @@ class VectorColumn(Expression):
         return f"{compiler.quote_name_unless_alias(alias)}.{connection.ops.quote_name(self.column)}", []
 
 
+class FtsMatch(Expression):
+    """SQLite: the decision is among the FTS5 table's matches for an expression.
+
+    Written ``+id IN (…)``: the unary plus stops SQLite from driving the query from the list
+    of matches, which would read every matching decision's wide row (its large text columns
+    sit in overflow pages). Instead it walks the date or facet index and keeps the matches:
+    measured at 10,000 decisions for a word in all of them, 2.8 ms against 80 ms for a page,
+    18 ms against 94 ms for the facets.
+    """
+
+    output_field = BooleanField()
+
+    def __init__(self, expression: str):
+        super().__init__()
+        self.expression = expression
+
+    def as_sql(self, compiler, connection):
+        alias = compiler.query.get_initial_alias()
+        column = f"{compiler.quote_name_unless_alias(alias)}.{connection.ops.quote_name('id')}"
+        return f"+{column} IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s)", [self.expression]
+
+
 def _pg_vector():
     return VectorColumn("search_vector")
 
@@ -199,9 +221,8 @@ def matching(queryset: QuerySet, text: str | Query) -> QuerySet:
         return queryset.alias(search_vector=_pg_vector()).filter(search_vector=_pg_query(query))
     positive = query.to_fts5()
     if positive is None:
-        excluded = RawSQL(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [query.excluded_fts5()])
-        return queryset.exclude(pk__in=excluded)
-    return queryset.filter(pk__in=RawSQL(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [positive]))
+        return queryset.exclude(FtsMatch(query.excluded_fts5()))
+    return queryset.filter(FtsMatch(positive))
 
 
 # A word in at least this share of all decisions tells nothing about relevance: its inverse
