@@ -192,37 +192,29 @@ def _figures(queryset, name: str) -> dict:
     }
 
 
-def _export_filterset(request):
+def _export(request, *, content_type: str, extension: str, stream):
+    """Every decision of a listing, streamed: memory does not grow with the number of rows."""
     filterset = DecisionFilter(request.GET or None, queryset=Decision.objects.published())
     if filterset.is_bound and not filterset.is_valid():
         name, messages = next(iter(filterset.form.errors.items()))
-        return None, HttpResponseBadRequest(f"Invalid value for parameter '{name}': {' '.join(messages)}\n",
-                                            content_type="text/plain; charset=utf-8")
-    return filterset, None
+        return HttpResponseBadRequest(f"Invalid value for parameter '{name}': {' '.join(messages)}\n",
+                                      content_type="text/plain; charset=utf-8")
+    records = exports.rows(filterset.qs, request.build_absolute_uri("/").rstrip("/"))
+    response = StreamingHttpResponse(stream(records), content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="ombudsman-decisions.{extension}"'
+    return response
 
 
 @require_safe
 def export_csv(request):
-    """Every decision of a listing as CSV, streamed: memory does not grow with the number of rows."""
-    filterset, problem = _export_filterset(request)
-    if problem:
-        return problem
-    records = exports.rows(filterset.qs, request.build_absolute_uri("/").rstrip("/"))
-    response = StreamingHttpResponse(exports.csv_stream(records), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="ombudsman-decisions.csv"'
-    return response
+    return _export(request, content_type="text/csv; charset=utf-8", extension="csv", stream=exports.csv_stream)
 
 
 @require_safe
 def export_json(request):
-    filterset, problem = _export_filterset(request)
-    if problem:
-        return problem
-    records = exports.rows(filterset.qs, request.build_absolute_uri("/").rstrip("/"))
     meta = {"source": request.build_absolute_uri(), "fields": list(exports.EXPORT_FIELDS)}
-    response = StreamingHttpResponse(exports.json_stream(records, meta), content_type="application/json")
-    response["Content-Disposition"] = 'attachment; filename="ombudsman-decisions.json"'
-    return response
+    return _export(request, content_type="application/json", extension="json",
+                   stream=lambda records: exports.json_stream(records, meta))
 
 
 @require_safe
