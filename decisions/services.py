@@ -105,7 +105,7 @@ class DecisionImporter:
     def import_bytes(self, data: bytes, *, source_name: str) -> ImportResult:
         return self.import_parsed(read_and_parse(source_name, data))
 
-    def import_parsed(self, item: ParsedFile, *, retry: bool = True) -> ImportResult:
+    def import_parsed(self, item: ParsedFile, *, retries: int = 3) -> ImportResult:
         """Write one parsed file in its own transaction: created, updated, unchanged, skipped or failed."""
         if item.error or item.parsed is None:
             return ImportResult(FAILED, item.source, reason=item.error or "not parsed")
@@ -127,11 +127,11 @@ class DecisionImporter:
                 save_parsed_decision(parsed, source_text=item.text, source_name=source_name,
                                      content_hash=content_hash, decision=existing, cache=self)
         except IntegrityError as error:
-            # Another importer may have just written the same council, category or decision:
-            # the file's transaction rolled back whole; look again and try once more.
+            # Another importer may have just written the same decision (or a council or category
+            # under a conflicting slug): the file's transaction rolled back whole; look again.
             self._forget_cache()
-            if retry:
-                return self.import_parsed(item, retry=False)
+            if retries:
+                return self.import_parsed(item, retries=retries - 1)
             return ImportResult(FAILED, source_name, parsed.reference, reason=f"conflicting data: {error}")
         except DatabaseError as error:
             self._forget_cache()
@@ -159,6 +159,19 @@ def clean_name(name: str) -> str:
     return re.sub(r"\s+", " ", name).strip()
 
 
+def _create_or_fetch(model, lookup: dict, values: dict):
+    """Create a row, or fetch it when another importer has just created it (a savepoint keeps
+    the file's own transaction usable after the unique-key conflict)."""
+    try:
+        with transaction.atomic():
+            return model.objects.create(**lookup, **values)
+    except IntegrityError:
+        found = model.objects.filter(**lookup).first()
+        if found is None:
+            raise
+        return found
+
+
 def get_or_create_council(name: str) -> Council:
     name = clean_name(name)[:300] or "Unknown organisation"
     council = Council.objects.filter(name=name).first()
@@ -169,7 +182,7 @@ def get_or_create_council(name: str) -> Council:
     while Council.objects.filter(slug=slug).exists():
         n += 1
         slug = f"{base}-{n}"
-    return Council.objects.create(name=name, slug=slug, kind=Council.kind_for_name(name))
+    return _create_or_fetch(Council, {"name": name}, {"slug": slug, "kind": Council.kind_for_name(name)})
 
 
 def get_or_create_category(name: str, parent: Category | None) -> Category:
@@ -182,7 +195,7 @@ def get_or_create_category(name: str, parent: Category | None) -> Category:
     while Category.objects.filter(slug=slug, parent=parent).exists():
         n += 1
         slug = f"{base}-{n}"
-    return Category.objects.create(name=name, slug=slug, parent=parent)
+    return _create_or_fetch(Category, {"name": name, "parent": parent}, {"slug": slug})
 
 
 def save_parsed_decision(parsed: ParsedDecision, *, source_text: str, source_name: str, content_hash: str,
