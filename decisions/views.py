@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import OrderedDict
+from urllib.parse import urlencode
 
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db import DatabaseError, connection
@@ -31,8 +32,11 @@ def paginate(request, queryset, per_page: int = PAGE_SIZE, count: int | None = N
         raise Http404("No such page of results") from error
 
 
-def _listing_context(request, base_queryset, *, skip_facets=()):
-    """Filter, sort, page, facet and snippet a listing of decisions: shared by every listing page."""
+def _listing_context(request, base_queryset, *, skip_facets=(), implicit=()):
+    """Filter, sort, page, facet and snippet a listing of decisions: shared by every listing page.
+
+    `implicit`: the (parameter, value) pairs a page's own base stands for (its council or
+    category), so that its export, feed and API links give the same decisions."""
     filterset = DecisionFilter(request.GET or None, queryset=base_queryset)
     with search.session(base_queryset):
         facet_list, total = facets(filterset, request, skip=skip_facets)
@@ -52,7 +56,8 @@ def _listing_context(request, base_queryset, *, skip_facets=()):
         "sort": filterset.sort_order,
         "page_links": _page_links(request, page),
         "search_state": current(request),
-        "export_query": current(request),
+        "export_query": urlencode([*implicit, *[(k, v) for k, vs in request.GET.lists() if k != "page"
+                                                  for v in vs]]),
     }
 
 
@@ -160,7 +165,7 @@ def council_index(request):
 def council_detail(request, slug):
     council = get_object_or_404(Council, slug=slug)
     base = Decision.objects.published().filter(council=council)
-    context = _listing_context(request, base, skip_facets=("council",))
+    context = _listing_context(request, base, skip_facets=("council",), implicit=[("council", council.slug)])
     context.update(_figures(base, council.name))
     context["council"] = council
     return render(request, "decisions/council.html", context)
@@ -173,7 +178,11 @@ def category_detail(request, slug, subslug=None):
     base = Decision.objects.published().filter(category=category)
     if subcategory:
         base = base.filter(subcategory=subcategory)
-    context = _listing_context(request, base, skip_facets=("category",) + (("subcategory",) if subcategory else ()))
+    implicit = [("category", category.slug)]
+    if subcategory:
+        implicit.append(("subcategory", f"{category.slug}/{subcategory.slug}"))
+    context = _listing_context(request, base, skip_facets=("category",) + (("subcategory",) if subcategory else ()),
+                               implicit=implicit)
     context.update(_figures(base, subcategory.name if subcategory else category.name))
     context.update({"category": category, "subcategory": subcategory,
                     "subcategories": category.children.annotate(

@@ -195,3 +195,16 @@ def test_robots_and_canonical_and_description(client, seeds):
     content = client.get("/decisions/20-003-763/", {"q": "harm"}).content.decode()
     assert '<link rel="canonical" href="http://testserver/decisions/20-003-763/">' in content
     assert '<meta name="description" content="Dorset Council had already accepted it was at fault' in content
+
+
+def test_council_and_category_pages_export_their_own_decisions(client, seeds):
+    make_decision(reference="33 000 001", organisation="Dorset Council", category="Planning",
+                  subcategory="Enforcement")
+    content = client.get("/councils/dorset-council/", {"outcome": "Upheld"}).content.decode()
+    assert "/decisions/export.csv?council=dorset-council&amp;outcome=Upheld" in content
+    rows = list(csv.DictReader(io.StringIO(streamed(
+        client.get("/decisions/export.csv", {"council": "dorset-council", "outcome": "Upheld"})).lstrip("\ufeff"))))
+    assert sorted(r["reference"] for r in rows) == ["20 003 763", "33 000 001"]
+    content = client.get("/categories/children-s-care-services/child-protection/").content.decode()
+    assert ("/decisions/feed.atom?category=children-s-care-services&amp;"
+            "subcategory=children-s-care-services%2Fchild-protection") in content
