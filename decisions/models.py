@@ -308,13 +308,12 @@ class Decision(models.Model):
         return sections
 
     def related(self, limit: int = 5) -> list[Decision]:
-        """The most similar decisions: the same subcategory, ranked by terms shared with this summary.
+        """The most similar decisions: the same subcategory, ordered by words shared with this summary.
 
-        Ranked among the subcategory's newest RELATED_POOL decisions, so the cost does not
-        grow with the archive; cached until the data changes.
+        Scored among the subcategory's newest RELATED_POOL decisions, so the cost does not
+        grow with the archive (and needs no full-text query); cached until the data changes.
         """
         from decisions.caching import cached
-        from decisions.search import Query, Term, ranked
 
         def compute() -> list[int]:
             others = Decision.objects.published().exclude(pk=self.pk)
@@ -324,14 +323,11 @@ class Decision(models.Model):
                 pool = others.filter(category_id=self.category_id)
             else:
                 pool = others.filter(council_id=self.council_id)
-            newest = list(pool.order_by("-decision_date", "-pk").values_list("pk", flat=True)[:RELATED_POOL])
-            words = distinctive_words(self.summary)
-            picks: list[int] = []
-            if words and newest:
-                query = Query(text=" ".join(words), groups=[[Term([w]) for w in words]])
-                picks = list(ranked(Decision.objects.filter(pk__in=newest), query).values_list("pk", flat=True)[:limit])
-            picks += [pk for pk in newest if pk not in picks][: limit - len(picks)]
-            return picks
+            candidates = list(pool.order_by("-decision_date", "-pk").values_list("pk", "summary")[:RELATED_POOL])
+            mine = set(distinctive_words(self.summary, limit=50))
+            shared = {pk: len(mine & set(distinctive_words(summary, limit=50))) for pk, summary in candidates}
+            ranked = sorted(candidates, key=lambda row: -shared[row[0]])  # stable: newest first among equals
+            return [pk for pk, _ in ranked[:limit]]
 
         ids = cached(("related", self.pk), compute)
         found = {d.pk: d for d in Decision.objects.filter(pk__in=ids).select_related("council").only(
