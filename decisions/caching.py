@@ -10,19 +10,43 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from contextvars import ContextVar
 from typing import TypeVar
 
 from django.core.cache import cache
+from django.core.signals import request_finished, request_started
 from django.db.models import Max
+from django.dispatch import receiver
 
 SECONDS = 300
 T = TypeVar("T")
 
 
+_versions: ContextVar[dict | None] = ContextVar("data_versions", default=None)
+
+
+@receiver(request_started)
+def _new_request(**kwargs):
+    """Each request reads the data version once, however many cached values it uses."""
+    _versions.set({})
+
+
+@receiver(request_finished)
+def _request_done(**kwargs):
+    """Outside a request (commands, shells), always read the version afresh."""
+    _versions.set(None)
+
+
 def data_version(using: str = "default") -> str:
     from decisions.models import Decision
 
-    return str(Decision.objects.using(using).aggregate(newest=Max("updated_at"))["newest"])
+    seen = _versions.get()
+    if seen is not None and using in seen:
+        return seen[using]
+    version = str(Decision.objects.using(using).aggregate(newest=Max("updated_at"))["newest"])
+    if seen is not None:
+        seen[using] = version
+    return version
 
 
 def cached(parts: tuple, compute: Callable[[], T], using: str = "default") -> T:
