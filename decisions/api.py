@@ -28,9 +28,9 @@ def error(status: int, message: str, parameter: str | None = None, detail: str |
 def filtered(request):
     """A DecisionFilter over published decisions, or the 400 response naming the bad parameter."""
     filterset = DecisionFilter(request.GET or None, queryset=Decision.objects.published())
-    if filterset.is_bound and not filterset.is_valid():
-        name, messages = next(iter(filterset.form.errors.items()))
-        return None, error(400, f"Invalid value for parameter '{name}'", parameter=name, detail=" ".join(messages))
+    if problem := filterset.first_error():
+        name, message = problem
+        return None, error(400, f"Invalid value for parameter '{name}'", parameter=name, detail=message)
     return filterset, None
 
 

@@ -19,7 +19,7 @@ class DecisionFeed(Feed):
 
     def get_object(self, request):
         filterset = DecisionFilter(request.GET or None, queryset=Decision.objects.published())
-        if filterset.is_bound and not filterset.is_valid():
+        if filterset.first_error():
             raise Http404("The feed's parameters could not be understood")
         self.request = request
         return filterset

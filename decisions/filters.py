@@ -98,6 +98,13 @@ class DecisionFilter(django_filters.FilterSet):
         self.form.errors  # noqa: B018 - runs validation once
         return self.form.cleaned_data
 
+    def first_error(self) -> tuple[str, str] | None:
+        """(parameter, message) for the first parameter that could not be understood, if any."""
+        if not self.is_bound or self.is_valid():
+            return None
+        name, messages = next(iter(self.form.errors.items()))
+        return name, " ".join(messages)
+
     @property
     def query(self) -> search.Query:
         if not hasattr(self, "_query"):

@@ -145,11 +145,15 @@ def _vendor(queryset: QuerySet) -> str:
     return connections[queryset.db].vendor
 
 
-class VectorColumn(Expression):
-    """A tsvector column of the decision table that only PostgreSQL has (migrations 0003, 0005).
+def own_column(compiler, connection, column: str) -> str:
+    """A decision-table column under the query's own alias for the table, so that an expression
+    also works when its queryset becomes a subquery (as facet counts make it)."""
+    alias = compiler.query.get_initial_alias()
+    return f"{compiler.quote_name_unless_alias(alias)}.{connection.ops.quote_name(column)}"
 
-    Written against the query's own alias for the table, so it also works when the
-    queryset becomes a subquery (as facet counts make it)."""
+
+class VectorColumn(Expression):
+    """A tsvector column of the decision table that only PostgreSQL has (migrations 0003, 0005)."""
 
     output_field = SearchVectorField()
 
@@ -158,8 +162,7 @@ class VectorColumn(Expression):
         self.column = column
 
     def as_sql(self, compiler, connection):
-        alias = compiler.query.get_initial_alias()
-        return f"{compiler.quote_name_unless_alias(alias)}.{connection.ops.quote_name(self.column)}", []
+        return own_column(compiler, connection, self.column), []
 
 
 class FtsMatch(Expression):
@@ -179,8 +182,7 @@ class FtsMatch(Expression):
         self.expression = expression
 
     def as_sql(self, compiler, connection):
-        alias = compiler.query.get_initial_alias()
-        column = f"{compiler.quote_name_unless_alias(alias)}.{connection.ops.quote_name('id')}"
+        column = own_column(compiler, connection, "id")
         return f"+{column} IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s)", [self.expression]
 
 

@@ -65,7 +65,7 @@ def _active_filters(filterset, request):
     """Chips for the filters in use, each with a link that removes it."""
     chips = []
     for name, value in filterset.cleaned_data.items():
-        if name == "sort" or value in (None, "", []) or (hasattr(value, "exists") and not value.exists()):
+        if name == "sort" or value in (None, "", []):
             continue
         label = filterset.filters[name].label
         if name in ("council", "category"):
@@ -204,9 +204,9 @@ def _figures(queryset, name: str) -> dict:
 def _export(request, *, content_type: str, extension: str, stream):
     """Every decision of a listing, streamed: memory does not grow with the number of rows."""
     filterset = DecisionFilter(request.GET or None, queryset=Decision.objects.published())
-    if filterset.is_bound and not filterset.is_valid():
-        name, messages = next(iter(filterset.form.errors.items()))
-        return HttpResponseBadRequest(f"Invalid value for parameter '{name}': {' '.join(messages)}\n",
+    if problem := filterset.first_error():
+        name, message = problem
+        return HttpResponseBadRequest(f"Invalid value for parameter '{name}': {message}\n",
                                       content_type="text/plain; charset=utf-8")
     records = exports.rows(filterset.qs, request.build_absolute_uri("/").rstrip("/"))
     response = StreamingHttpResponse(stream(records), content_type=content_type)
