@@ -155,13 +155,22 @@ class DecisionFilter(django_filters.FilterSet):
     @property
     def qs(self) -> QuerySet:
         if not hasattr(self, "_sorted_qs"):
-            queryset = super().qs
             if self.sort_order == "relevance":
-                queryset = search.ranked(queryset, self.query)
+                # ranked() matches as it ranks: the other filters only, or the match would be tested twice.
+                queryset = search.ranked(self.queryset_without("q"), self.query)
             else:
-                queryset = queryset.order_by(*SORT_ORDERS[self.sort_order])
+                queryset = super().qs.order_by(*SORT_ORDERS[self.sort_order])
             self._sorted_qs = queryset
         return self._sorted_qs
+
+    def paged(self, total: int | None = None):
+        """What a listing page slices: the sorted listing, or on PostgreSQL its relevance order read
+        a page at a time (search.RankedPages), with the related rows a result list shows."""
+        if self.sort_order == "relevance":
+            base = self.queryset_without("q").with_listing_related()
+            if search.RankedPages.applies(base, self.query):
+                return search.RankedPages(base, self.query, total)
+        return self.qs.with_listing_related()
 
     def queryset_without(self, name: str) -> QuerySet:
         """The listing with every active filter but one: the base of that filter's facet."""

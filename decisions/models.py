@@ -89,6 +89,15 @@ class Category(models.Model):
         """The Ombudsman's own slug: lower case, every run of other characters one dash."""
         return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
 
+    def subcategories_in_use(self) -> list[Category]:
+        """The subcategories with published decisions, each with their number as ``n``, by name."""
+        counts = dict(Decision.objects.published().filter(category=self).order_by()
+                      .values_list("subcategory_id").annotate(n=Count("pk")).values_list("subcategory_id", "n"))
+        children = [child for child in self.children.order_by("name") if counts.get(child.pk)]
+        for child in children:
+            child.n, child.parent = counts[child.pk], self
+        return children
+
     def get_absolute_url(self) -> str:
         if self.parent_id:
             return reverse("decisions:subcategory", args=[self.parent.slug, self.slug])

@@ -15,12 +15,12 @@ from __future__ import annotations
 import re
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import lru_cache
 
-from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVectorField
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
 from django.db import connections, transaction
-from django.db.models import BooleanField, F, FloatField, QuerySet, TextField, Value
+from django.db.models import BooleanField, Case, DateField, ExpressionWrapper, F, FloatField, QuerySet, Value, When
 from django.db.models.expressions import Expression
-from django.db.models.functions import Concat
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -255,21 +255,23 @@ def ubiquitous(queryset: QuerySet, query: Query) -> bool:
 
 
 def ranked(queryset: QuerySet, text: str | Query) -> QuerySet:
-    """The matching decisions with a ``rank`` (higher is more relevant), best first."""
+    """The decisions of ``queryset`` that match the user's text, with a ``rank`` (higher is more
+    relevant), best first."""
     query = text if isinstance(text, Query) else parse_query(text)
     if query.reference or query.is_empty or not query.groups or ubiquitous(queryset, query):
         return matching(queryset, query).annotate(rank=Value(0.0, output_field=FloatField())).order_by(
             "-decision_date", "-pk")
     if _vendor(queryset) == "postgresql":
+        # Decisions that match in the weighted fields (reference, organisation, headings: A;
+        # summary: B) are ranked by that small vector, read inline; decisions that match only
+        # in the body have rank 0 and follow, newest first. Ranking by the whole body's vector
+        # would de-TOAST it for every match: seconds for a common word at 100,000 decisions.
         pg_query = _pg_query(query)
-        # Ranked by the small vector of the weighted fields (reference, organisation, headings:
-        # A; summary: B), read inline for every match; decisions that match only in the body
-        # rank below, newest first. Ranking by the whole body's vector would de-TOAST it for
-        # every match: seconds for a common word at 100,000 decisions (docs/benchmarks.md).
         return (
-            queryset.alias(search_vector=_pg_vector(), rank_vector=VectorColumn("rank_vector"))
-            .filter(search_vector=pg_query)
-            .annotate(rank=SearchRank(F("rank_vector"), pg_query, normalization=1))
+            matching(queryset, query).alias(rank_vector=VectorColumn("rank_vector"))
+            .annotate(rank=Case(When(rank_vector=pg_query, then=SearchRank(F("rank_vector"), pg_query,
+                                                                            normalization=1)),
+                                default=Value(0.0), output_field=FloatField()))
             .order_by("-rank", "-decision_date", "-pk")
         )
     weights = ", ".join(str(w) for w in SQLITE_BM25_WEIGHTS)
@@ -281,8 +283,86 @@ def ranked(queryset: QuerySet, text: str | Query) -> QuerySet:
     ).order_by("-rank", "-decision_date", "-pk")
 
 
+class RankedPages:
+    """A page of ``ranked(queryset, query)`` on PostgreSQL, without ranking every match.
+
+    Sliced by the paginator like the ranked queryset, and giving the same rows in the same
+    order, in two parts: the head (matches in the weighted fields, found by their own GIN
+    index and ranked: few) and the tail (matches only in the body, rank 0, newest first). A
+    page early in the tail is read by walking the date index and testing each decision until
+    the page is full, which costs rows in proportion to the page, not to the matches: a phrase
+    in a fifth of 100,000 decisions tests about 200 rows for its first page instead of
+    de-TOASTing 22,000 body vectors to rank them all. Deep in the tail, where a walk would
+    test more than WALK_BUDGET rows, the matches are sorted instead.
+    """
+
+    WALK_BUDGET = 2_000
+
+    def __init__(self, queryset: QuerySet, query: Query, total: int | None = None):
+        pg_query = _pg_query(query)
+        vectors = {"search_vector": _pg_vector(), "rank_vector": VectorColumn("rank_vector")}
+        head = queryset.alias(**vectors).filter(rank_vector=pg_query)
+        if query.excluded:  # an excluded word may be in the body only
+            head = head.filter(search_vector=pg_query)
+        self.head = head.annotate(rank=SearchRank(F("rank_vector"), pg_query, normalization=1)).order_by(
+            "-rank", "-decision_date", "-pk")
+        self.tail = (queryset.alias(**vectors).filter(search_vector=pg_query).exclude(rank_vector=pg_query)
+                     .annotate(rank=Value(0.0, output_field=FloatField())))
+        self.queryset, self.query, self.total = queryset, query, total
+
+    @classmethod
+    def applies(cls, queryset: QuerySet, query: Query) -> bool:
+        return (_vendor(queryset) == "postgresql" and bool(query.groups) and not query.reference
+                and not ubiquitous(queryset, query))
+
+    def count(self) -> int:
+        if self.total is None:
+            self.total = matching(self.queryset, self.query).count()
+        return self.total
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def head_count(self) -> int:
+        from decisions.caching import cached
+
+        sql, params = self.head.query.sql_with_params()
+        return cached(("ranked head", sql, tuple(params)), self.head.count, self.head.db)
+
+    def __getitem__(self, index: slice) -> list:
+        if not isinstance(index, slice) or index.step not in (None, 1):
+            raise TypeError("RankedPages is sliced a page at a time")
+        start, stop = index.start or 0, index.stop if index.stop is not None else self.count()
+        head_count = self.head_count()
+        rows = list(self.head[start:stop]) if start < head_count else []
+        if stop > head_count:
+            tail_start, tail_stop = max(0, start - head_count), stop - head_count
+            rows += list(self._tail_ordered(tail_stop)[tail_start:tail_stop])
+        return rows
+
+    def _tail_ordered(self, rows_needed: int) -> QuerySet:
+        from decisions.caching import cached
+        from decisions.models import Decision
+
+        tail_count = max(0, self.count() - self.head_count())
+        everything = Decision.objects.using(self.tail.db)
+        archive = cached(("decisions",), everything.count, self.tail.db)
+        if tail_count and rows_needed * archive / tail_count <= self.WALK_BUDGET:
+            return self.tail.order_by("-decision_date", "-pk")  # the planner walks the date index
+        # An ordering no index gives: the planner finds the matches by the GIN index and sorts them.
+        unindexed_date = ExpressionWrapper(F("decision_date") + Value(0), output_field=DateField())
+        return self.tail.order_by(unindexed_date.desc(), "-pk")
+
+
 def snippets(decisions, text: str | Query, *, words: int = 32) -> dict[int, SafeString]:
-    """Highlighted extracts for the decisions on one page, by id: one query, never per row."""
+    """Highlighted extracts for the decisions on one page, by id: one query, never per row.
+
+    SQLite: FTS5's snippet(), which reads its own index. PostgreSQL: the page's texts are read
+    and the extract is cut here, around the densest run of the query's words.
+    ``ts_headline`` parses and stems the whole of every text to do the same, about 1 ms a
+    decision: under load at 100,000 decisions it took more of the database than any other
+    statement.
+    """
     query = text if isinstance(text, Query) else parse_query(text)
     ids = [d.pk for d in decisions]
     if not ids or not query.groups:
@@ -291,29 +371,67 @@ def snippets(decisions, text: str | Query, *, words: int = 32) -> dict[int, Safe
 
     queryset = Decision.objects.filter(pk__in=ids)
     if _vendor(queryset) == "postgresql":
-        rows = queryset.annotate(
-            snippet=SearchHeadline(
-                Concat("summary", Value("\n"), "full_text", output_field=TextField()),
-                _pg_query(query),
-                config=PG_CONFIG,
-                start_sel=MARK_START,
-                stop_sel=MARK_END,
-                max_words=words,
-                min_words=words // 2,
-                max_fragments=2,
-                fragment_delimiter=" … ",
-            )
-        ).values_list("pk", "snippet")
-    else:
-        placeholders = ", ".join("%s" for _ in ids)
-        sql = (
-            f"SELECT rowid, snippet({FTS_TABLE}, -1, %s, %s, '…', %s) FROM {FTS_TABLE} "
-            f"WHERE {FTS_TABLE} MATCH %s AND rowid IN ({placeholders})"
-        )
-        with connections[queryset.db].cursor() as cursor:
-            cursor.execute(sql, [MARK_START, MARK_END, min(words, 64), query.to_fts5(), *ids])
-            rows = cursor.fetchall()
+        found = {}
+        for pk, summary, full_text in queryset.values_list("pk", "summary", "full_text"):
+            extract = text_snippet(f"{summary}\n{full_text}", query, words=words)
+            if extract:
+                found[pk] = extract
+        return found
+    placeholders = ", ".join("%s" for _ in ids)
+    sql = (
+        f"SELECT rowid, snippet({FTS_TABLE}, -1, %s, %s, '…', %s) FROM {FTS_TABLE} "
+        f"WHERE {FTS_TABLE} MATCH %s AND rowid IN ({placeholders})"
+    )
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(sql, [MARK_START, MARK_END, min(words, 64), query.to_fts5(), *ids])
+        rows = cursor.fetchall()
     return {pk: marked_html(snippet) for pk, snippet in rows if snippet and MARK_START in snippet}
+
+
+SNIPPET_CANDIDATES = 60  # matches considered as the start of an extract
+
+
+def text_snippet(text: str, query: Query, *, words: int = 32) -> SafeString | None:
+    """About ``words`` words of the text around the run that holds the most of the query's
+    different words, with those words marked; None when none of them is in the text."""
+    pattern = _highlight_pattern(tuple(tuple(w) for w in query.highlight_words()))
+    if pattern is None:
+        return None
+    matches = []
+    for match in pattern.finditer(text):
+        matches.append((match.start(), match.group(0).lower()))
+        if len(matches) >= SNIPPET_CANDIDATES:
+            break
+    if not matches:
+        return None
+    span = words * 7  # characters: about `words` words of English prose
+    best_start, best_score = matches[0][0], 0
+    for index, (position, _) in enumerate(matches):
+        distinct = {found for at, found in matches[index:] if at < position + span}
+        if len(distinct) > best_score:
+            best_start, best_score = position, len(distinct)
+    start = _word_boundary_before(text, best_start, span // 5)
+    stop = _word_boundary_after(text, start + span)
+    extract = " ".join(text[start:stop].split())
+    html = highlight(extract, query)
+    prefix = "… " if start > 0 else ""
+    suffix = " …" if stop < len(text) else ""
+    return mark_safe(f"{prefix}{html}{suffix}")  # noqa: S308 - highlight() escaped the text
+
+
+def _word_boundary_before(text: str, position: int, distance: int) -> int:
+    start = max(0, position - distance)
+    if start == 0:
+        return 0
+    space = text.find(" ", start, position)
+    return space + 1 if space != -1 else position
+
+
+def _word_boundary_after(text: str, position: int) -> int:
+    if position >= len(text):
+        return len(text)
+    space = text.find(" ", position)
+    return space if space != -1 else len(text)
 
 
 def marked_html(text: str) -> SafeString:
@@ -334,15 +452,22 @@ def highlight(text: str, query: Query) -> SafeString:
     Matches whole words and their common inflections (a rough stem: 'complaint' marks
     'complaints', 'delayed' marks 'delay'), and phrases as sequences.
     """
-    patterns = []
-    for words in query.highlight_words():
-        stems = [re.escape(_rough_stem(w)) + r"\w*" for w in words]
-        patterns.append(r"\b" + r"\W+".join(stems))
-    if not patterns or not text:
+    combined = _highlight_pattern(tuple(tuple(w) for w in query.highlight_words()))
+    if combined is None or not text:
         return escape(text)
-    combined = re.compile("|".join(f"(?:{p})" for p in sorted(patterns, key=len, reverse=True)), re.I)
     marked = combined.sub(lambda m: f"{MARK_START}{m.group(0)}{MARK_END}", text)
     return marked_html(marked)
+
+
+@lru_cache(maxsize=256)
+def _highlight_pattern(terms: tuple[tuple[str, ...], ...]) -> re.Pattern | None:
+    patterns = []
+    for words in terms:
+        stems = [re.escape(_rough_stem(w)) + r"\w*" for w in words]
+        patterns.append(r"\b" + r"\W+".join(stems))
+    if not patterns:
+        return None
+    return re.compile("|".join(f"(?:{p})" for p in sorted(patterns, key=len, reverse=True)), re.I)
 
 
 def _rough_stem(word: str) -> str:

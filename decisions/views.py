@@ -40,7 +40,7 @@ def _listing_context(request, base_queryset, *, skip_facets=(), implicit=()):
     filterset = DecisionFilter(request.GET or None, queryset=base_queryset)
     with search.session(base_queryset):
         facet_list, total = facets(filterset, request, skip=skip_facets)
-        page = paginate(request, filterset.qs.with_listing_related(), count=total)
+        page = paginate(request, filterset.paged(total), count=total)
         decisions = list(page.object_list)
         found = search.snippets(decisions, filterset.query)
     for decision in decisions:
@@ -185,9 +185,8 @@ def category_detail(request, slug, subslug=None):
                                implicit=implicit)
     context.update(_figures(base, subcategory.name if subcategory else category.name))
     context.update({"category": category, "subcategory": subcategory,
-                    "subcategories": category.children.annotate(
-                        n=Count("subcategory_decisions", filter=Q(subcategory_decisions__is_published=True)))
-                    .filter(n__gt=0).order_by("name") if not subcategory else None})
+                    "subcategories": None if subcategory else cached(("subcategories", category.pk),
+                                                                    category.subcategories_in_use)})
     return render(request, "decisions/category.html", context)
 
 

@@ -1,6 +1,8 @@
 """Search behaviour, pinned. The suite runs on SQLite and on PostgreSQL: each expectation here
 holds on both, so both engines give the same results for the same queries."""
 
+from datetime import date
+
 import pytest
 
 from decisions import search
@@ -111,3 +113,74 @@ def test_a_word_in_most_decisions_lists_newest_first(seeds):
     assert {d.rank for d in results} == {0.0}
     assert not search.ubiquitous(Decision.objects.all(), search.parse_query("Staffordshire"))
     assert not search.ubiquitous(Decision.objects.all(), search.parse_query('"the complaint"'))
+
+
+@pytest.fixture
+def ferrets(seeds):
+    """A word in under half of the decisions: in some summaries (ranked first), in others only in the body."""
+    made = []
+    for n in range(60):
+        decided = date(2015 + n % 9, 1 + n % 12, 1 + n % 27)
+        if n % 4 == 0:
+            made.append(make_decision(summary=f"The Council kept ferrets {'and ferrets ' * (n % 4)}badly.",
+                                      decided=decided))
+        elif n % 4 == 1:
+            complaint = "Mr X complains about the ferret enclosure next door." + (" It had a moat." if n % 8 == 1 else "")
+            made.append(make_decision(complaint=complaint, decided=decided))
+        else:
+            made.append(make_decision(decided=decided))
+    return made
+
+
+def _page_references(client, url):
+    import re
+
+    html = client.get(url).content.decode()
+    return re.findall(r'href="/decisions/([0-9]{2}-[0-9]{3}-[0-9]{3}[A-Z]?)/', html)
+
+
+def test_result_pages_follow_the_ranked_order(client, ferrets):
+    """Whatever way a page is read (PostgreSQL reads summary matches and body-only matches apart),
+    page after page it lists exactly the ranked queryset's order."""
+    expected = [d.reference.replace(" ", "-") for d in search.ranked(Decision.objects.published(), "ferret")]
+    assert len(expected) == 30
+    pages = _page_references(client, "/decisions/?q=ferret") + _page_references(client, "/decisions/?q=ferret&page=2")
+    assert pages == expected
+
+
+@pytest.mark.parametrize("budget", [0, 10**9], ids=["sorted tail", "walked tail"])
+@pytest.mark.parametrize("text", ["ferret", "ferret -moat", '"ferret enclosure" OR ferrets'])
+def test_ranked_pages_equal_slices_of_the_ranked_queryset(ferrets, monkeypatch, budget, text):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("RankedPages is how PostgreSQL reads a page of ranked results")
+    base = Decision.objects.published()
+    query = search.parse_query(text)
+    assert search.RankedPages.applies(base, query)
+    monkeypatch.setattr(search.RankedPages, "WALK_BUDGET", budget)
+    expected = list(search.ranked(base, query).values_list("pk", flat=True))
+    assert 0 < len(expected) < 60
+    pages = search.RankedPages(base, query)
+    assert pages.count() == len(expected)
+    for start, stop in [(0, 7), (5, 25), (18, 31), (30, 60), (0, len(expected))]:
+        assert [d.pk for d in pages[start:stop]] == expected[start:stop], (start, stop)
+    ranks = dict(search.ranked(base, query).values_list("pk", "rank"))
+    head = {d.pk for d in pages[0:pages.head_count()]}
+    assert 0 < len(head) < len(expected)
+    assert all((ranks[pk] > 0) == (pk in head) for pk in expected)  # the head is exactly the ranked part
+
+
+def test_text_snippets_cut_around_the_query_words_and_escape():
+    text = ("Opening words. " * 40 + "The <b>ferret</b> escaped. " + "Filler text here. " * 30
+            + "A ferret and its cage and the cage door were lost. " + "More words. " * 40)
+    snippet = search.text_snippet(text, search.parse_query("ferret cage"))
+    assert snippet.startswith("… ") and snippet.endswith(" …")
+    assert "<mark>ferret</mark> and its <mark>cage</mark>" in snippet  # the run with both words
+    assert "&lt;b&gt;" not in snippet or "<b>" not in snippet
+    assert len(snippet.split()) < 60
+    marked = search.text_snippet("The <b>ferret</b> ran.", search.parse_query("ferret"))
+    assert marked == "The &lt;b&gt;<mark>ferret</mark>&lt;/b&gt; ran."
+    assert search.text_snippet("Nothing to see.", search.parse_query("ferret")) is None
+    phrase = search.text_snippet("Time passed. We paid for time and trouble.", search.parse_query('"time and trouble"'))
+    assert "<mark>time and trouble</mark>" in phrase
