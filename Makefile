@@ -34,6 +34,7 @@ WEB_CONCURRENCY ?= 4
 serve-production: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py collectstatic --noinput -v0
+	DJANGO_CACHE_DIR="$${DJANGO_CACHE_DIR:-$(CURDIR)/.cache/django}" \
 	$(VENV)/bin/gunicorn lgo_archive.wsgi --bind $(HOST):$(PORT) --workers $(WEB_CONCURRENCY) \
 		--max-requests 2000 --max-requests-jitter 200 --timeout 30 --access-logfile -
 

@@ -2,8 +2,10 @@
 
     python bench/load.py http://127.0.0.1:8765 urls.txt --seconds 30 --concurrency 8
 
-Each thread keeps one HTTP/1.1 connection and requests URLs from the list in a shuffled
-cycle until the time is up. Prints JSON: requests, errors (non-2xx/3xx or failures),
+First each distinct URL is requested once (unless --no-warmup), so that the figures are the
+server's steady state; what a first visitor waits is measured by bench/latency.py ("first
+request"). Then each thread keeps one HTTP/1.1 connection and requests URLs from the list in
+a shuffled cycle until the time is up. Prints JSON: requests, errors (non-2xx/3xx or failures),
 requests per second and latency percentiles. Only loopback addresses are accepted.
 """
 
@@ -20,13 +22,15 @@ from urllib.parse import urlsplit
 LOOPBACK = ("127.", "localhost", "[::1]", "::1")
 
 
-def worker(host: str, port: int, urls: list[str], deadline: float, seed: int, out: list, errors: list) -> None:
+def worker(host: str, port: int, urls: list[str], deadline: float, seed: int, out: list, errors: list,
+           once: bool = False) -> None:
     rng = random.Random(seed)
     order = urls[:]
-    rng.shuffle(order)
+    if not once:
+        rng.shuffle(order)
     connection = http.client.HTTPConnection(host, port, timeout=30)
     index = 0
-    while time.monotonic() < deadline:
+    while time.monotonic() < deadline and not (once and index >= len(order)):
         url = order[index % len(order)]
         index += 1
         started = time.perf_counter()
@@ -44,13 +48,15 @@ def worker(host: str, port: int, urls: list[str], deadline: float, seed: int, ou
     connection.close()
 
 
-def run(base: str, urls: list[str], seconds: float, concurrency: int) -> dict:
+def run(base: str, urls: list[str], seconds: float, concurrency: int, warmup: bool = True) -> dict:
     parts = urlsplit(base)
     if not (parts.hostname or "").startswith(LOOPBACK) and parts.hostname not in ("localhost", "::1"):
         raise SystemExit("load tests target this machine's loopback addresses only")
-    deadline = time.monotonic() + seconds
     timings: list[float] = []
     errors: list[str] = []
+    if warmup:
+        worker(parts.hostname, parts.port or 80, sorted(set(urls)), float("inf"), 0, [], errors, once=True)
+    deadline = time.monotonic() + seconds
     threads = [threading.Thread(target=worker, args=(parts.hostname, parts.port or 80, urls, deadline, n, timings,
                                                      errors)) for n in range(concurrency)]
     started = time.monotonic()
@@ -66,7 +72,7 @@ def run(base: str, urls: list[str], seconds: float, concurrency: int) -> dict:
 
     return {"requests": len(timings), "errors": len(errors), "error_samples": errors[:5],
             "seconds": round(elapsed, 1), "rps": round(len(timings) / elapsed, 1),
-            "p50_ms": percentile(0.5), "p95_ms": percentile(0.95), "concurrency": concurrency}
+            "p50_ms": percentile(0.5), "p95_ms": percentile(0.95), "concurrency": concurrency, "warmed_up": warmup}
 
 
 def main() -> None:
@@ -75,10 +81,12 @@ def main() -> None:
     parser.add_argument("urls")
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--no-warmup", dest="warmup", action="store_false",
+                        help="start timing at once, with whatever the server has cached")
     args = parser.parse_args()
     with open(args.urls, encoding="utf-8") as handle:
         urls = [line.strip() for line in handle if line.strip()]
-    print(json.dumps(run(args.base, urls, args.seconds, args.concurrency)))
+    print(json.dumps(run(args.base, urls, args.seconds, args.concurrency, args.warmup)))
 
 
 if __name__ == "__main__":

@@ -113,6 +113,8 @@ def django_env(backend: str, size: int, postgres: Postgres | None) -> dict:
     env["DJANGO_SECRET_KEY"] = "benchmark-only-secret-key-not-for-production-use-0123456789"
     env["DJANGO_ALLOWED_HOSTS"] = "localhost,127.0.0.1,testserver"
     env["DJANGO_SECURE_SSL_REDIRECT"] = "0"  # plain HTTP on loopback: no TLS proxy in front here
+    # As `make serve-production` runs: one cache folder shared by the server's workers (a fresh one).
+    env["DJANGO_CACHE_DIR"] = tempfile.mkdtemp(prefix=f"lgo-bench-cache-{backend}-{size}-")
     if backend == "postgres":
         env["DATABASE_URL"] = postgres.database(f"bench_{size}")
     else:

@@ -138,6 +138,42 @@ class DecisionImporter:
             return ImportResult(FAILED, source_name, parsed.reference, reason=f"database refused the data: {error}")
         return ImportResult(status, source_name, parsed.reference)
 
+    def import_batch(self, items: list[ParsedFile]) -> list[ImportResult]:
+        """Import several parsed files, in order: the new decisions among them in one transaction,
+        everything else (updates, unchanged, curated, failures) file by file.
+
+        A first import is almost all new decisions: one existence query, one multi-row insert
+        per table and one commit for the batch cost the database and this process far less than
+        six statements a file. The batch is atomic like a file; if it fails (another importer
+        wrote one of its references a moment ago, or the database refused a value), nothing of
+        it stays and each file is imported alone, so one bad file fails alone.
+        """
+        references = {item.parsed.reference for item in items if item.parsed and not item.error}
+        existing = {reference: (content_hash, version) for reference, content_hash, version in
+                    Decision.objects.filter(reference__in=references).values_list("reference", "content_hash",
+                                                                                  "parser_version")}
+        fresh, claimed, unchanged = [], set(), set()
+        for item in items:
+            reference = item.parsed.reference if item.parsed and not item.error else None
+            if reference is None:
+                continue
+            if existing.get(reference) == (item.content_hash, PARSER_VERSION) and reference not in claimed:
+                unchanged.add(id(item))
+            elif reference not in existing and reference not in claimed:
+                fresh.append(item)
+                claimed.add(reference)
+        written: set[int] = set()
+        if len(fresh) > 1 and not self.dry_run:
+            try:
+                with transaction.atomic():
+                    save_new_decisions(fresh, cache=self)
+                written = {id(item) for item in fresh}
+            except DatabaseError:  # IntegrityError included
+                self._forget_cache()
+        return [ImportResult(CREATED, item.source, item.parsed.reference) if id(item) in written
+                else ImportResult(UNCHANGED, item.source, item.parsed.reference) if id(item) in unchanged
+                else self.import_parsed(item) for item in items]
+
     def _forget_cache(self) -> None:
         """Rows cached inside a rolled-back transaction may not exist: look them up again."""
         self._councils.clear()
@@ -212,6 +248,40 @@ def save_parsed_decision(parsed: ParsedDecision, *, source_text: str, source_nam
     else:
         decision = Decision.objects.select_for_update().get(pk=decision.pk)
         is_new = False
+    _fill_decision(decision, parsed, council=council, category=category, subcategory=subcategory,
+                   source_text=source_text, source_name=source_name, content_hash=content_hash)
+    decision.save()
+    if not is_new:
+        decision.remedies.all().delete()
+        decision.findings.all().delete()
+    Remedy.objects.bulk_create(_remedy_rows(decision, parsed))
+    Finding.objects.bulk_create(_finding_rows(decision, parsed))
+    return decision
+
+
+def save_new_decisions(items: list[ParsedFile], *, cache: DecisionImporter) -> list[Decision]:
+    """Write several new decisions (references not in the archive) with multi-row inserts.
+    Call inside a transaction."""
+    decisions = []
+    for item in items:
+        parsed = item.parsed
+        council = cache.council(parsed.organisation)
+        category = cache.category(parsed.category, None) if parsed.category else None
+        subcategory = cache.category(parsed.subcategory, category) if category and parsed.subcategory else None
+        decision = Decision(reference=parsed.reference)
+        _fill_decision(decision, parsed, council=council, category=category, subcategory=subcategory,
+                       source_text=item.text, source_name=item.source, content_hash=item.content_hash)
+        decisions.append(decision)
+    Decision.objects.bulk_create(decisions)  # sets each decision's id (RETURNING, on both databases)
+    Remedy.objects.bulk_create(row for decision, item in zip(decisions, items, strict=True)
+                               for row in _remedy_rows(decision, item.parsed))
+    Finding.objects.bulk_create(row for decision, item in zip(decisions, items, strict=True)
+                                for row in _finding_rows(decision, item.parsed))
+    return decisions
+
+
+def _fill_decision(decision: Decision, parsed: ParsedDecision, *, council, category, subcategory, source_text: str,
+                   source_name: str, content_hash: str) -> None:
     decision.council = council
     decision.category = category
     decision.subcategory = subcategory
@@ -235,20 +305,18 @@ def save_parsed_decision(parsed: ParsedDecision, *, source_text: str, source_nam
     decision.parser_version = PARSER_VERSION
     decision.parse_warnings = parsed.warnings
     decision.is_curated = False
-    decision.save()
-    if not is_new:
-        decision.remedies.all().delete()
-        decision.findings.all().delete()
-    Remedy.objects.bulk_create(
-        Remedy(decision=decision, position=index, kind=remedy.kind, amount=remedy.amount,
-               purposes=",".join(remedy.purposes), deadline=(remedy.deadline or "")[:200], text=remedy.text)
-        for index, remedy in enumerate(parsed.remedies)
-    )
-    Finding.objects.bulk_create(
-        Finding(decision=decision, position=index, kind=finding.kind, reason=finding.reason or "", text=finding.text)
-        for index, finding in enumerate(parsed.findings)
-    )
-    return decision
+
+
+def _remedy_rows(decision: Decision, parsed: ParsedDecision) -> list[Remedy]:
+    return [Remedy(decision=decision, position=index, kind=remedy.kind, amount=remedy.amount,
+                   purposes=",".join(remedy.purposes), deadline=(remedy.deadline or "")[:200], text=remedy.text)
+            for index, remedy in enumerate(parsed.remedies)]
+
+
+def _finding_rows(decision: Decision, parsed: ParsedDecision) -> list[Finding]:
+    return [Finding(decision=decision, position=index, kind=finding.kind, reason=finding.reason or "",
+                    text=finding.text)
+            for index, finding in enumerate(parsed.findings)]
 
 
 def reparse_decision(decision: Decision) -> Decision:

@@ -124,6 +124,18 @@ else:
         }
     }
 
+# Facet counts, figures and similar decisions are cached under the data version
+# (decisions/caching.py), and sign-in failures are counted in the cache. DJANGO_CACHE_DIR
+# gives the web server's worker processes one cache in a folder they share, so each value is
+# computed once for all of them; otherwise each process keeps its own in memory.
+CACHE_DIR = os.environ.get("DJANGO_CACHE_DIR", "").strip()
+if CACHE_DIR:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": CACHE_DIR,
+                          "OPTIONS": {"MAX_ENTRIES": 20_000}}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                          "OPTIONS": {"MAX_ENTRIES": 5_000}}}
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -250,3 +250,72 @@ def test_parallel_import_with_worker_processes(folder):
     bad.unlink()
     out, _, error = run_import(folder, "--jobs", "2")
     assert error is None and "0 created, 0 updated, 5 unchanged" in out
+
+
+def _statement(reference: str, summary: str = "The Council was at fault and has agreed to apologise.") -> bytes:
+    from tests.factories import statement_text
+
+    return statement_text(reference=reference, organisation="Batchshire Council", summary=summary,
+                          agreed_action=["Within one month, the Council will pay Mr X £250."]).encode()
+
+
+@pytest.mark.django_db
+def test_a_batch_writes_new_decisions_together_and_everything_else_file_by_file():
+    from decisions.services import DecisionImporter, read_and_parse
+
+    importer = DecisionImporter()
+    importer.import_bytes(_statement("91 000 003"), source_name="old-unchanged.txt")
+    importer.import_bytes(_statement("91 000 004"), source_name="old-changed.txt")
+    items = [read_and_parse(name, data) for name, data in [
+        ("new-1.txt", _statement("91 000 001")),
+        ("new-1-again.txt", _statement("91 000 001", summary="A second version of the same decision.")),
+        ("broken.txt", b""),
+        ("old-unchanged.txt", _statement("91 000 003")),
+        ("old-changed.txt", _statement("91 000 004", summary="The Council has now agreed to pay.")),
+        ("new-2.txt", _statement("91 000 002")),
+    ]]
+    results = importer.import_batch(items)
+    assert [(r.source, r.status) for r in results] == [
+        ("new-1.txt", "created"), ("new-1-again.txt", "updated"), ("broken.txt", "failed"),
+        ("old-unchanged.txt", "unchanged"), ("old-changed.txt", "updated"), ("new-2.txt", "created")]
+    assert Decision.objects.get(reference="91 000 001").summary == "A second version of the same decision."
+    assert Decision.objects.get(reference="91 000 004").summary == "The Council has now agreed to pay."
+    for decision in Decision.objects.filter(reference__startswith="91 000"):
+        assert [(r.kind, r.amount) for r in decision.remedies.all()] == [("payment", Decimal("250.00"))]
+        assert decision.total_payment == Decimal("250.00") and decision.remedy_kinds > 0
+    assert Decision.objects.filter(reference__startswith="91 000").count() == 4
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_batch_the_database_refuses_is_written_file_by_file(tmp_path):
+    """A real refusal, by a trigger on the table: the batch rolls back whole, then each file is
+    written alone, so only the refused one fails and the others are complete."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        refuse = ["CREATE FUNCTION refuse_one() RETURNS trigger AS $$ BEGIN "
+                  "IF NEW.reference = '92 000 002' THEN RAISE EXCEPTION 'refused'; END IF; RETURN NEW; END $$ "
+                  "LANGUAGE plpgsql",
+                  "CREATE TRIGGER refuse_one BEFORE INSERT ON decisions_decision FOR EACH ROW "
+                  "EXECUTE FUNCTION refuse_one()"]
+        cleanup = ["DROP TRIGGER refuse_one ON decisions_decision", "DROP FUNCTION refuse_one()"]
+    else:
+        refuse = ["CREATE TRIGGER refuse_one BEFORE INSERT ON decisions_decision "
+                  "WHEN NEW.reference = '92 000 002' BEGIN SELECT RAISE(ABORT, 'refused'); END"]
+        cleanup = ["DROP TRIGGER refuse_one"]
+    for number in (1, 2, 3):
+        (tmp_path / f"{number}.txt").write_bytes(_statement(f"92 000 00{number}"))
+    with connection.cursor() as cursor:
+        for statement in refuse:
+            cursor.execute(statement)
+    try:
+        out, err, error = run_import(tmp_path)
+    finally:
+        with connection.cursor() as cursor:
+            for statement in cleanup:
+                cursor.execute(statement)
+    assert error is not None and "1 of 3 files failed" in str(error)
+    assert "2.txt" in err and "refused" in err
+    assert sorted(Decision.objects.values_list("reference", flat=True)) == ["92 000 001", "92 000 003"]
+    assert Remedy.objects.filter(decision__reference__startswith="92 000").count() == 2
+    assert not Council.objects.filter(decisions__isnull=True).exclude(name="Batchshire Council").exists()

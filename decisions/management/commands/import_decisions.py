@@ -22,6 +22,7 @@ from decisions.services import (
 )
 
 BATCH = 256  # files handed out at a time: bounds memory however many files there are
+WRITE_BATCH = 32  # new decisions written in one transaction (DecisionImporter.import_batch)
 _worker_importer: DecisionImporter | None = None
 
 
@@ -32,10 +33,16 @@ def _start_worker(force: bool, dry_run: bool) -> None:
     relax_commit_durability()
 
 
-def _import_in_worker(source: str) -> ImportResult:
-    result = _worker_importer.import_parsed(read_and_parse(source))
+def _import_in_worker(sources: list[str]) -> list[ImportResult]:
+    results = _worker_importer.import_batch([read_and_parse(source) for source in sources])
     reset_queries()
-    return result
+    return results
+
+
+def _chunks(items, size: int):
+    iterator = iter(items)
+    while chunk := list(itertools.islice(iterator, size)):
+        yield chunk
 
 
 class Command(BaseCommand):
@@ -83,8 +90,8 @@ class Command(BaseCommand):
         if jobs <= 1:
             importer = DecisionImporter(force=force, dry_run=dry_run)
             relax_commit_durability()
-            for source in sources:
-                yield importer.import_parsed(read_and_parse(source))
+            for chunk in _chunks(sources, WRITE_BATCH):
+                yield from importer.import_batch([read_and_parse(source) for source in chunk])
                 reset_queries()  # DEBUG keeps every query otherwise: memory must not grow with the run
             return
         connections.close_all()  # workers must not inherit an open database connection
@@ -94,7 +101,8 @@ class Command(BaseCommand):
             pending = deque()
             while True:
                 while len(pending) < 2 and (batch := list(itertools.islice(sources, BATCH))):
-                    pending.append(pool.imap_unordered(_import_in_worker, batch, chunksize=4))
+                    pending.append(pool.imap_unordered(_import_in_worker, _chunks(batch, WRITE_BATCH)))
                 if not pending:
                     return
-                yield from pending.popleft()
+                for results in pending.popleft():
+                    yield from results
