@@ -164,12 +164,14 @@ class DecisionFilter(django_filters.FilterSet):
         return self._sorted_qs
 
     def paged(self, total: int | None = None):
-        """What a listing page slices: the sorted listing, or on PostgreSQL its relevance order read
-        a page at a time (search.RankedPages), with the related rows a result list shows."""
-        if self.sort_order == "relevance":
+        """What a listing page slices, with the related rows a result list shows: the sorted
+        listing, or a search's relevance order read a page at a time (search.RankedPages on
+        PostgreSQL, search.CachedPages otherwise)."""
+        if self.sort_order == "relevance" and self.query.groups:
             base = self.queryset_without("q").with_listing_related()
             if search.RankedPages.applies(base, self.query):
                 return search.RankedPages(base, self.query, total)
+            return search.CachedPages(self.qs, base)
         return self.qs.with_listing_related()
 
     def queryset_without(self, name: str) -> QuerySet:

@@ -283,6 +283,33 @@ def ranked(queryset: QuerySet, text: str | Query) -> QuerySet:
     ).order_by("-rank", "-decision_date", "-pk")
 
 
+class CachedPages:
+    """A ranked listing, sliced a page at a time with each page's ids cached until the data
+    changes (decisions/caching.py): ranking reads every match (on SQLite, bm25 over 22,000
+    matches of a phrase at 100,000 decisions: 110 ms), and the same searches come back often."""
+
+    def __init__(self, ranked_queryset: QuerySet, rows: QuerySet):
+        self.ranked, self.rows = ranked_queryset, rows
+
+    def count(self) -> int:
+        return self.ranked.count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, index: slice) -> list:
+        from decisions.caching import cached
+
+        if not isinstance(index, slice) or index.step not in (None, 1):
+            raise TypeError("CachedPages is sliced a page at a time")
+        start, stop = index.start or 0, index.stop if index.stop is not None else self.count()
+        sql, params = self.ranked.query.sql_with_params()
+        ids = cached(("ranked page", sql, tuple(params), start, stop),
+                     lambda: [row[0] for row in self.ranked.values_list("pk")[start:stop]], self.ranked.db)
+        found = self.rows.in_bulk(ids)
+        return [found[pk] for pk in ids if pk in found]
+
+
 class RankedPages:
     """A page of ``ranked(queryset, query)`` on PostgreSQL, without ranking every match.
 
