@@ -320,22 +320,27 @@ class Decision(models.Model):
         """The most similar decisions: the same subcategory, ordered by words shared with this summary.
 
         Scored among the subcategory's newest RELATED_POOL decisions, so the cost does not
-        grow with the archive (and needs no full-text query); cached until the data changes.
+        grow with the archive (and needs no full-text query). The pool's words are cached per
+        subcategory and each decision's choice per decision, until the data changes.
         """
         from decisions.caching import cached
 
+        if self.subcategory_id:
+            group = ("subcategory_id", self.subcategory_id)
+        elif self.category_id:
+            group = ("category_id", self.category_id)
+        else:
+            group = ("council_id", self.council_id)
+
+        def pool() -> list[tuple[int, frozenset]]:
+            rows = (Decision.objects.published().filter(**{group[0]: group[1]}).order_by("-decision_date", "-pk")
+                    .values_list("pk", "summary")[:RELATED_POOL + 1])
+            return [(pk, frozenset(distinctive_words(summary, limit=50))) for pk, summary in rows]
+
         def compute() -> list[int]:
-            others = Decision.objects.published().exclude(pk=self.pk)
-            if self.subcategory_id:
-                pool = others.filter(subcategory_id=self.subcategory_id)
-            elif self.category_id:
-                pool = others.filter(category_id=self.category_id)
-            else:
-                pool = others.filter(council_id=self.council_id)
-            candidates = list(pool.order_by("-decision_date", "-pk").values_list("pk", "summary")[:RELATED_POOL])
-            mine = set(distinctive_words(self.summary, limit=50))
-            shared = {pk: len(mine & set(distinctive_words(summary, limit=50))) for pk, summary in candidates}
-            ranked = sorted(candidates, key=lambda row: -shared[row[0]])  # stable: newest first among equals
+            candidates = [(pk, words) for pk, words in cached(("related pool", group), pool) if pk != self.pk]
+            mine = frozenset(distinctive_words(self.summary, limit=50))
+            ranked = sorted(candidates[:RELATED_POOL], key=lambda row: -len(mine & row[1]))  # stable: newest first
             return [pk for pk, _ in ranked[:limit]]
 
         ids = cached(("related", self.pk), compute)

@@ -129,7 +129,8 @@ def decision_list(request):
 def decision_detail(request, reference):
     decision = get_object_or_404(
         Decision.objects.published().select_related("council", "category", "subcategory__parent")
-        .prefetch_related("remedies", "findings"),
+        .prefetch_related("remedies", "findings")
+        .defer("full_text", "source_text"),  # the page shows the structured body; these copies stay put
         reference=Decision.reference_from_slug(reference),
     )
     query = search.parse_query(request.GET.get("q", ""))

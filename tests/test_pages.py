@@ -22,3 +22,26 @@ def test_decision_page_and_unpublished_404(client, seeds):
     Decision.objects.filter(reference="20 003 763").update(is_published=False)
     assert client.get("/decisions/20-003-763/").status_code == 404
     assert "20 003 763" not in client.get("/").content.decode()
+
+
+def test_similar_decisions_share_the_most_words_within_the_subcategory():
+    from tests.factories import make_decision
+
+    mine = make_decision(subcategory="Enforcement", summary="Mrs Q complained about scaffolding and hoardings "
+                                                            "blocking the pavement outside her shop.")
+    close = make_decision(subcategory="Enforcement", summary="Scaffolding and hoardings blocked a pavement "
+                                                             "beside a shop for months.")
+    partial = make_decision(subcategory="Enforcement", summary="The Council left scaffolding up too long.")
+    unrelated = make_decision(subcategory="Enforcement", summary="A dispute about a hedge height notice.")
+    elsewhere = make_decision(subcategory="Trees", summary="Scaffolding and hoardings blocking the pavement "
+                                                           "outside a shop.")
+    hidden = make_decision(subcategory="Enforcement", summary="Scaffolding and hoardings blocking the pavement "
+                                                              "outside her shop, again.")
+    Decision.objects.filter(pk=hidden.pk).update(is_published=False)
+    related = [d.pk for d in mine.related(limit=5)]
+    assert related[:2] == [close.pk, partial.pk]
+    assert unrelated.pk in related
+    assert mine.pk not in related and elsewhere.pk not in related and hidden.pk not in related
+    newer = make_decision(subcategory="Enforcement", summary="Scaffolding, hoardings, a blocked pavement and "
+                                                             "a shop: Mrs R complained too.")
+    assert mine.related(limit=1) == [Decision.objects.get(pk=newer.pk)]  # a write refreshes the cached choice
