@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import django_filters
 from django import forms
-from django.db import connections
+from django.db import connections, transaction
 from django.db.models import F, Q, QuerySet
 
 from decisions import search
@@ -305,8 +305,19 @@ def _cached_rows(using: str, statement: str, params) -> list[tuple]:
 
     def run():
         with connections[using].cursor() as cursor:
-            cursor.execute(statement, params)
-            return cursor.fetchall()
+            if connections[using].vendor != "postgresql":
+                cursor.execute(statement, params)
+                return cursor.fetchall()
+            # Counting needs no order, so no plain index scan: a search's matches then come from
+            # the GIN bitmap, never from testing each row's de-TOASTed vector behind another
+            # index (the planner does not know that cost). A word in all 100,000 decisions:
+            # 930 -> 80 ms. Index-only scans of the facet index stay allowed.
+            with transaction.atomic(using=using):
+                cursor.execute("SET LOCAL enable_indexscan = off")
+                cursor.execute(statement, params)
+                rows = cursor.fetchall()
+                cursor.execute("SET LOCAL enable_indexscan = on")
+            return rows
 
     return cached(("facets", statement, tuple(params)), run, using)
 
