@@ -312,7 +312,7 @@ def _cached_rows(using: str, statement: str, params) -> list[tuple]:
             # the GIN bitmap, never from testing each row's de-TOASTed vector behind another
             # index (the planner does not know that cost). A word in all 100,000 decisions:
             # 930 -> 80 ms. Index-only scans of the facet index stay allowed.
-            with transaction.atomic(using=using):
+            with transaction.atomic(using=using, savepoint=False):  # the listing's own transaction
                 cursor.execute("SET LOCAL enable_indexscan = off")
                 cursor.execute(statement, params)
                 rows = cursor.fetchall()

@@ -294,14 +294,15 @@ def test_custom_404_page(client, db):
 @pytest.mark.parametrize("url", ["/decisions/", "/decisions/?q=distress&category=children-s-care-services",
                                  "/councils/dorset-council/", "/categories/children-s-care-services/"])
 def test_query_count_does_not_grow_with_results(client, django_assert_max_num_queries, seeds, url):
-    with django_assert_max_num_queries(16):
+    # A constant bound: each facet statement on PostgreSQL also sets and resets one planner setting.
+    with django_assert_max_num_queries(20):
         client.get(url)
     for n in range(30):
         make_decision(reference=f"24 200 {n:03d}", organisation=f"Council Number {n}",
                       category="Children's care services", subcategory=f"Sub {n % 7}",
                       summary="The Council caused distress and agreed to pay £100.",
                       agreed_action=[f"The Council will pay Mr X £{100 + n} for his distress and apologise."])
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(20):
         response = client.get(url)
     assert response.status_code == 200
 
