@@ -3,6 +3,8 @@
 Every write to a decision (import, admin save, publish/unpublish actions) moves the newest
 ``updated_at``, which is part of each key, so a cached value is never served after such a
 write. Deleting a decision does not move it: values may then include the deleted decision
+for up to SECONDS. Nor does a transaction that commits after another with later timestamps
+(parallel import workers): its decisions may be missing from values cached in between, again
 for up to SECONDS.
 """
 

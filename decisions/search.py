@@ -316,11 +316,12 @@ class RankedPages:
     Sliced by the paginator like the ranked queryset, and giving the same rows in the same
     order, in two parts: the head (matches in the weighted fields, found by their own GIN
     index and ranked: few) and the tail (matches only in the body, rank 0, newest first). A
-    page early in the tail is read by walking the date index and testing each decision until
-    the page is full, which costs rows in proportion to the page, not to the matches: a phrase
-    in a fifth of 100,000 decisions tests about 200 rows for its first page instead of
-    de-TOASTing 22,000 body vectors to rank them all. Deep in the tail, where a walk would
-    test more than WALK_BUDGET rows, the matches are sorted instead.
+    page early in the tail is read by walking down the date index and testing each decision
+    until the page is full, which costs rows in proportion to the page, not to the matches: a
+    phrase in a fifth of 100,000 decisions tests about 200 rows for its first page instead of
+    de-TOASTing 22,000 body vectors to rank them all. The walk stops after WALK_BUDGET rows,
+    so a word found only in old decisions costs no more than that before the matches are
+    found by the GIN index and sorted instead, as they are deep in the tail.
     """
 
     WALK_BUDGET = 2_000
@@ -363,8 +364,7 @@ class RankedPages:
         head_count = self.head_count()
         rows = self._head_rows(start, stop) if start < head_count else []
         if stop > head_count:
-            tail_start, tail_stop = max(0, start - head_count), stop - head_count
-            rows += list(self._tail_ordered(tail_stop)[tail_start:tail_stop])
+            rows += self._tail_rows(max(0, start - head_count), stop - head_count)
         return rows
 
     def _head_rows(self, start: int, stop: int) -> list:
@@ -375,21 +375,47 @@ class RankedPages:
         sql, params = self.head.query.sql_with_params()
         ids = cached(("ranked head page", sql, tuple(params), start, stop),
                      lambda: list(self.head.values_list("pk", flat=True)[start:stop]), self.head.db)
-        found = self.queryset.in_bulk(ids)
-        return [found[pk] for pk in ids if pk in found]
+        return self._rows(ids)
 
-    def _tail_ordered(self, rows_needed: int) -> QuerySet:
+    def _tail_rows(self, start: int, stop: int) -> list:
         from decisions.caching import cached
         from decisions.models import Decision
 
         tail_count = max(0, self.count() - self.head_count())
-        everything = Decision.objects.using(self.tail.db)
-        archive = cached(("decisions",), everything.count, self.tail.db)
-        if tail_count and rows_needed * archive / tail_count <= self.WALK_BUDGET:
-            return self.tail.order_by("-decision_date", "-pk")  # the planner walks the date index
+        expected = min(stop, tail_count) - start
+        if expected <= 0:
+            return []
+        archive = cached(("decisions",), Decision.objects.using(self.tail.db).count, self.tail.db)
+        if stop * archive / tail_count <= self.WALK_BUDGET:  # matches spread evenly would fill the page
+            ids = self._walked_tail_ids(start, stop)
+            if len(ids) == expected:  # the newest WALK_BUDGET decisions held the page: exact
+                return self._rows(ids)
         # An ordering no index gives: the planner finds the matches by the GIN index and sorts them.
         unindexed_date = ExpressionWrapper(F("decision_date") + Value(0), output_field=DateField())
-        return self.tail.order_by(unindexed_date.desc(), "-pk")
+        return list(self.tail.order_by(unindexed_date.desc(), "-pk")[start:stop])
+
+    def _walked_tail_ids(self, start: int, stop: int) -> list[int]:
+        """Tail rows [start:stop] among the newest WALK_BUDGET decisions of the listing. The
+        window is a LIMIT subquery, so PostgreSQL reads it lazily down the date index and stops
+        as soon as the page is full."""
+        window = (self.queryset.order_by("-decision_date", "-pk")
+                  .annotate(walk_vector=_pg_vector(), walk_rank_vector=VectorColumn("rank_vector"))
+                  .values_list("pk", "decision_date", "walk_vector", "walk_rank_vector")[: self.WALK_BUDGET])
+        sql, params = window.query.sql_with_params()
+        text = self.query.to_websearch()
+        statement = (
+            f"SELECT w.id FROM ({sql}) AS w(id, decision_date, search_vector, rank_vector) "
+            "WHERE w.search_vector @@ websearch_to_tsquery(%s::regconfig, %s) "
+            "AND NOT (w.rank_vector @@ websearch_to_tsquery(%s::regconfig, %s)) "
+            "ORDER BY w.decision_date DESC, w.id DESC LIMIT %s OFFSET %s"
+        )
+        with connections[self.tail.db].cursor() as cursor:
+            cursor.execute(statement, [*params, PG_CONFIG, text, PG_CONFIG, text, stop - start, start])
+            return [row[0] for row in cursor.fetchall()]
+
+    def _rows(self, ids: list[int]) -> list:
+        found = self.queryset.in_bulk(ids)
+        return [found[pk] for pk in ids if pk in found]
 
 
 def snippets(decisions, text: str | Query, *, words: int = 32) -> dict[int, SafeString]:

@@ -184,3 +184,24 @@ def test_text_snippets_cut_around_the_query_words_and_escape():
     assert search.text_snippet("Nothing to see.", search.parse_query("ferret")) is None
     phrase = search.text_snippet("Time passed. We paid for time and trouble.", search.parse_query('"time and trouble"'))
     assert "<mark>time and trouble</mark>" in phrase
+
+
+def test_ranked_pages_when_the_matches_are_all_old(seeds, monkeypatch):
+    """A walk down the newest decisions finds none of these body-only matches: it stops after
+    WALK_BUDGET rows and the page is read by sorting the matches instead, still exact."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("RankedPages is how PostgreSQL reads a page of ranked results")
+    for n in range(20):
+        make_decision(complaint="Mr X complains about the ferret enclosure next door.", decided=date(2010, 1, 1 + n))
+        make_decision(decided=date(2024, 1, 1 + n))
+    base = Decision.objects.published()
+    query = search.parse_query("ferret")
+    monkeypatch.setattr(search.RankedPages, "WALK_BUDGET", 25)  # the 20 newest and 5 seeds: no ferrets
+    pages = search.RankedPages(base, query)
+    assert pages.head_count() == 0 and pages.count() == 20
+    assert pages._walked_tail_ids(0, 10) == []  # the walk alone would come back short
+    expected = list(search.ranked(base, query).values_list("pk", flat=True))
+    assert [d.pk for d in pages[0:10]] == expected[0:10]
+    assert [d.pk for d in pages[10:20]] == expected[10:20]
