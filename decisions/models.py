@@ -343,10 +343,13 @@ class Decision(models.Model):
             ranked = sorted(candidates[:RELATED_POOL], key=lambda row: -len(mine & row[1]))  # stable: newest first
             return [pk for pk, _ in ranked[:limit]]
 
-        ids = cached(("related", self.pk), compute)
-        found = {d.pk: d for d in Decision.objects.filter(pk__in=ids).select_related("council").only(
-            "reference", "decision_date", "outcome", "council__name")}
-        return [found[pk] for pk in ids if pk in found]
+        def chosen() -> list[Decision]:
+            ids = compute()
+            found = {d.pk: d for d in Decision.objects.filter(pk__in=ids).select_related("council").only(
+                "reference", "decision_date", "outcome", "council__name")}
+            return [found[pk] for pk in ids if pk in found]
+
+        return cached(("related", self.pk, limit), chosen)
 
     def refresh_derived(self, save: bool = True) -> None:
         """Recompute the total payment and the kind bit sets from the remedy and finding rows."""

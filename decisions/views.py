@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db import DatabaseError, connection
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Prefetch, Q, Sum
 from django.http import Http404, HttpResponse, HttpResponseBadRequest, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_safe
@@ -15,7 +15,7 @@ from django.views.decorators.http import require_safe
 from decisions import charts, exports, search
 from decisions.caching import cached
 from decisions.filters import DecisionFilter, facets
-from decisions.models import Category, Council, Decision
+from decisions.models import Category, Council, Decision, Finding, Remedy
 from decisions.querystring import current, with_page, without
 
 PAGE_SIZE = 25
@@ -129,7 +129,8 @@ def decision_list(request):
 def decision_detail(request, reference):
     decision = get_object_or_404(
         Decision.objects.published().select_related("council", "category", "subcategory__parent")
-        .prefetch_related("remedies", "findings")
+        .prefetch_related(Prefetch("remedies", Remedy.objects.order_by("position")),
+                          Prefetch("findings", Finding.objects.order_by("position")))
         .defer("full_text", "source_text"),  # the page shows the structured body; these copies stay put
         reference=Decision.reference_from_slug(reference),
     )

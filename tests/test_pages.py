@@ -45,3 +45,23 @@ def test_similar_decisions_share_the_most_words_within_the_subcategory():
     newer = make_decision(subcategory="Enforcement", summary="Scaffolding, hoardings, a blocked pavement and "
                                                              "a shop: Mrs R complained too.")
     assert mine.related(limit=1) == [Decision.objects.get(pk=newer.pk)]  # a write refreshes the cached choice
+
+
+def test_a_changed_decision_shows_its_new_statement_at_once(client):
+    """The statement's HTML is cached per decision version: a re-import replaces it."""
+    from tests.factories import make_decision
+
+    decision = make_decision(complaint="Mr X complains about a leaking culvert.")
+    url = decision.get_absolute_url()
+    assert "leaking culvert" in client.get(url).content.decode()
+    assert "leaking culvert" in client.get(url).content.decode()  # now from the cache
+    from decisions.services import DecisionImporter
+    from tests.factories import statement_text
+
+    text = statement_text(reference=decision.reference, organisation="Testshire County Council",
+                          complaint="Mr X complains about a blocked culvert.")
+    assert DecisionImporter().import_bytes(text.encode(), source_name="again.txt").status == "updated"
+    page = client.get(url).content.decode()
+    assert "blocked culvert" in page and "leaking culvert" not in page
+    marked = client.get(url + "?q=culvert").content.decode()
+    assert "<mark>culvert</mark>" in marked
