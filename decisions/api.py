@@ -59,7 +59,7 @@ def decision_list(request):
         return error(400, "Invalid value for parameter 'page_size'", parameter="page_size",
                      detail=f"A whole number from 1 to {MAX_PAGE_SIZE}.")
     with search.session(filterset.queryset):
-        paginator = Paginator(export_queryset(filterset.qs), int(page_size))
+        paginator = Paginator(filterset.paged(rows=export_queryset), int(page_size))
         try:
             page = paginator.page(request.GET.get("page") or 1)
         except PageNotAnInteger:

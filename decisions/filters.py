@@ -163,16 +163,17 @@ class DecisionFilter(django_filters.FilterSet):
             self._sorted_qs = queryset
         return self._sorted_qs
 
-    def paged(self, total: int | None = None):
-        """What a listing page slices, with the related rows a result list shows: the sorted
-        listing, or a search's relevance order read a page at a time (search.RankedPages on
-        PostgreSQL, search.CachedPages otherwise)."""
+    def paged(self, total: int | None = None, rows=None):
+        """What a listing page slices: the sorted listing, or a search's relevance order read a
+        page at a time (search.RankedPages on PostgreSQL, search.CachedPages otherwise).
+        ``rows`` shapes the rows fetched (default: what a result list shows)."""
+        rows = rows or (lambda queryset: queryset.with_listing_related())
         if self.sort_order == "relevance" and self.query.groups:
-            base = self.queryset_without("q").with_listing_related()
+            base = rows(self.queryset_without("q"))
             if search.RankedPages.applies(base, self.query):
                 return search.RankedPages(base, self.query, total)
             return search.CachedPages(self.qs, base)
-        return self.qs.with_listing_related()
+        return rows(self.qs)
 
     def queryset_without(self, name: str) -> QuerySet:
         """The listing with every active filter but one: the base of that filter's facet."""

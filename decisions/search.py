@@ -283,6 +283,15 @@ def ranked(queryset: QuerySet, text: str | Query) -> QuerySet:
     ).order_by("-rank", "-decision_date", "-pk")
 
 
+def _cached_count(queryset: QuerySet) -> int:
+    """A search's number of matches, until the data changes: counting a phrase re-reads every
+    candidate's vector (150 ms for one in a fifth of 100,000 decisions on PostgreSQL)."""
+    from decisions.caching import cached
+
+    sql, params = queryset.query.sql_with_params()
+    return cached(("count", sql, tuple(params)), queryset.count, queryset.db)
+
+
 class CachedPages:
     """A ranked listing, sliced a page at a time with each page's ids cached until the data
     changes (decisions/caching.py): ranking reads every match (on SQLite, bm25 over 22,000
@@ -292,7 +301,7 @@ class CachedPages:
         self.ranked, self.rows = ranked_queryset, rows
 
     def count(self) -> int:
-        return self.ranked.count()
+        return _cached_count(self.ranked)
 
     def __len__(self) -> int:
         return self.count()
@@ -345,7 +354,7 @@ class RankedPages:
 
     def count(self) -> int:
         if self.total is None:
-            self.total = matching(self.queryset, self.query).count()
+            self.total = _cached_count(matching(self.queryset, self.query))
         return self.total
 
     def __len__(self) -> int:

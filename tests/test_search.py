@@ -205,3 +205,13 @@ def test_ranked_pages_when_the_matches_are_all_old(seeds, monkeypatch):
     expected = list(search.ranked(base, query).values_list("pk", flat=True))
     assert [d.pk for d in pages[0:10]] == expected[0:10]
     assert [d.pk for d in pages[10:20]] == expected[10:20]
+
+
+def test_api_pages_follow_the_ranked_order(client, ferrets):
+    expected = [d.reference for d in search.ranked(Decision.objects.published(), "ferret")]
+    seen = []
+    for page in (1, 2, 3):
+        body = client.get(f"/api/decisions/?q=ferret&page_size=10&page={page}").json()
+        assert body["count"] == 30
+        seen += [row["reference"] for row in body["results"]]
+    assert seen == expected
