@@ -60,3 +60,9 @@ def cached(parts: tuple, compute: Callable[[], T], using: str = "default") -> T:
         value = compute()
         cache.set(key, value, SECONDS)
     return value
+
+
+def cached_for(queryset, label: str, compute: Callable[[], T], *extra) -> T:
+    """compute(), cached under the SQL of the queryset it reads (and the data version)."""
+    sql, params = queryset.query.sql_with_params()
+    return cached((label, sql, tuple(params), *extra), compute, queryset.db)

@@ -63,6 +63,10 @@ class Query:
         """The word sequences a reader should see marked: every term that is not excluded."""
         return [term.words for group in self.groups for term in group]
 
+    def highlight_terms(self) -> tuple[tuple[str, ...], ...]:
+        """The same, hashable: the key of the compiled pattern that marks them."""
+        return tuple(tuple(words) for words in self.highlight_words())
+
     def to_websearch(self) -> str:
         """PostgreSQL websearch_to_tsquery text; OR binds tighter than AND there, as in our groups."""
         parts = [" OR ".join(_websearch_term(t) for t in group) for group in self.groups]
@@ -244,7 +248,7 @@ def ubiquitous(queryset: QuerySet, query: Query) -> bool:
     if any(len(group) > 1 or group[0].phrase for group in query.groups):
         return False
     everything = Decision.objects.using(queryset.db)
-    total = cached(("decisions",), everything.count, queryset.db)
+    total = archive_size(queryset.db)
     for group in query.groups:
         term = Query(text=group[0].words[0], groups=[group])
         count = cached(("document frequency", term.to_websearch()), lambda t=term: matching(everything, t).count(),
@@ -252,6 +256,14 @@ def ubiquitous(queryset: QuerySet, query: Query) -> bool:
         if count < UBIQUITOUS_SHARE * total:
             return False
     return bool(query.groups) and total > 0
+
+
+def archive_size(using: str = "default") -> int:
+    """How many decisions the archive holds, published or not (cached until the data changes)."""
+    from decisions.caching import cached
+    from decisions.models import Decision
+
+    return cached(("decisions",), Decision.objects.using(using).count, using)
 
 
 def ranked(queryset: QuerySet, text: str | Query) -> QuerySet:
@@ -286,13 +298,31 @@ def ranked(queryset: QuerySet, text: str | Query) -> QuerySet:
 def _cached_count(queryset: QuerySet) -> int:
     """A search's number of matches, until the data changes: counting a phrase re-reads every
     candidate's vector (150 ms for one in a fifth of 100,000 decisions on PostgreSQL)."""
-    from decisions.caching import cached
+    from decisions.caching import cached_for
 
-    sql, params = queryset.query.sql_with_params()
-    return cached(("count", sql, tuple(params)), queryset.count, queryset.db)
+    return cached_for(queryset, "count", queryset.count)
 
 
-class CachedPages:
+class _Pages:
+    """Sliced by a Paginator a page at a time; a page's rows are fetched by id, in order, from
+    ``self.rows`` (the listing shaped as its page shows it)."""
+
+    rows: QuerySet
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def _bounds(self, index: slice) -> tuple[int, int]:
+        if not isinstance(index, slice) or index.step not in (None, 1):
+            raise TypeError(f"{type(self).__name__} is sliced a page at a time")
+        return index.start or 0, index.stop if index.stop is not None else self.count()
+
+    def _rows(self, ids: list[int]) -> list:
+        found = self.rows.in_bulk(ids)
+        return [found[pk] for pk in ids if pk in found]
+
+
+class CachedPages(_Pages):
     """A ranked listing, sliced a page at a time with each page's ids cached until the data
     changes (decisions/caching.py): ranking reads every match (on SQLite, bm25 over 22,000
     matches of a phrase at 100,000 decisions: 110 ms), and the same searches come back often."""
@@ -303,23 +333,16 @@ class CachedPages:
     def count(self) -> int:
         return _cached_count(self.ranked)
 
-    def __len__(self) -> int:
-        return self.count()
-
     def __getitem__(self, index: slice) -> list:
-        from decisions.caching import cached
+        from decisions.caching import cached_for
 
-        if not isinstance(index, slice) or index.step not in (None, 1):
-            raise TypeError("CachedPages is sliced a page at a time")
-        start, stop = index.start or 0, index.stop if index.stop is not None else self.count()
-        sql, params = self.ranked.query.sql_with_params()
-        ids = cached(("ranked page", sql, tuple(params), start, stop),
-                     lambda: [row[0] for row in self.ranked.values_list("pk")[start:stop]], self.ranked.db)
-        found = self.rows.in_bulk(ids)
-        return [found[pk] for pk in ids if pk in found]
+        start, stop = self._bounds(index)
+        return self._rows(cached_for(self.ranked, "ranked page",
+                                     lambda: [row[0] for row in self.ranked.values_list("pk")[start:stop]],
+                                     start, stop))
 
 
-class RankedPages:
+class RankedPages(_Pages):
     """A page of ``ranked(queryset, query)`` on PostgreSQL, without ranking every match.
 
     Sliced by the paginator like the ranked queryset, and giving the same rows in the same
@@ -345,7 +368,7 @@ class RankedPages:
             "-rank", "-decision_date", "-pk")
         self.tail = (queryset.alias(**vectors).filter(search_vector=pg_query).exclude(rank_vector=pg_query)
                      .annotate(rank=Value(0.0, output_field=FloatField())))
-        self.queryset, self.query, self.total = queryset, query, total
+        self.rows, self.query, self.total = queryset, query, total
 
     @classmethod
     def applies(cls, queryset: QuerySet, query: Query) -> bool:
@@ -354,22 +377,16 @@ class RankedPages:
 
     def count(self) -> int:
         if self.total is None:
-            self.total = _cached_count(matching(self.queryset, self.query))
+            self.total = _cached_count(matching(self.rows, self.query))
         return self.total
 
-    def __len__(self) -> int:
-        return self.count()
-
     def head_count(self) -> int:
-        from decisions.caching import cached
+        from decisions.caching import cached_for
 
-        sql, params = self.head.query.sql_with_params()
-        return cached(("ranked head", sql, tuple(params)), self.head.count, self.head.db)
+        return cached_for(self.head, "ranked head", self.head.count)
 
     def __getitem__(self, index: slice) -> list:
-        if not isinstance(index, slice) or index.step not in (None, 1):
-            raise TypeError("RankedPages is sliced a page at a time")
-        start, stop = index.start or 0, index.stop if index.stop is not None else self.count()
+        start, stop = self._bounds(index)
         head_count = self.head_count()
         rows = self._head_rows(start, stop) if start < head_count else []
         if stop > head_count:
@@ -379,23 +396,17 @@ class RankedPages:
     def _head_rows(self, start: int, stop: int) -> list:
         """The head's rows for a page. Ranking the head reads every summary match (12,500 for a
         phrase at 100,000 decisions: 50 ms), so the page's ids are cached until the data changes."""
-        from decisions.caching import cached
+        from decisions.caching import cached_for
 
-        sql, params = self.head.query.sql_with_params()
-        ids = cached(("ranked head page", sql, tuple(params), start, stop),
-                     lambda: list(self.head.values_list("pk", flat=True)[start:stop]), self.head.db)
-        return self._rows(ids)
+        return self._rows(cached_for(self.head, "ranked head page",
+                                     lambda: list(self.head.values_list("pk", flat=True)[start:stop]), start, stop))
 
     def _tail_rows(self, start: int, stop: int) -> list:
-        from decisions.caching import cached
-        from decisions.models import Decision
-
         tail_count = max(0, self.count() - self.head_count())
         expected = min(stop, tail_count) - start
         if expected <= 0:
             return []
-        archive = cached(("decisions",), Decision.objects.using(self.tail.db).count, self.tail.db)
-        if stop * archive / tail_count <= self.WALK_BUDGET:  # matches spread evenly would fill the page
+        if stop * archive_size(self.tail.db) / tail_count <= self.WALK_BUDGET:  # matches spread evenly would fill the page
             ids = self._walked_tail_ids(start, stop)
             if len(ids) == expected:  # the newest WALK_BUDGET decisions held the page: exact
                 return self._rows(ids)
@@ -407,7 +418,7 @@ class RankedPages:
         """Tail rows [start:stop] among the newest WALK_BUDGET decisions of the listing. The
         window is a LIMIT subquery, so PostgreSQL reads it lazily down the date index and stops
         as soon as the page is full."""
-        window = (self.queryset.order_by("-decision_date", "-pk")
+        window = (self.rows.order_by("-decision_date", "-pk")
                   .annotate(walk_vector=_pg_vector(), walk_rank_vector=VectorColumn("rank_vector"))
                   .values_list("pk", "decision_date", "walk_vector", "walk_rank_vector")[: self.WALK_BUDGET])
         sql, params = window.query.sql_with_params()
@@ -421,11 +432,6 @@ class RankedPages:
         with connections[self.tail.db].cursor() as cursor:
             cursor.execute(statement, [*params, PG_CONFIG, text, PG_CONFIG, text, stop - start, start])
             return [row[0] for row in cursor.fetchall()]
-
-    def _rows(self, ids: list[int]) -> list:
-        found = self.queryset.in_bulk(ids)
-        return [found[pk] for pk in ids if pk in found]
-
 
 def snippets(decisions, text: str | Query, *, words: int = 32) -> dict[int, SafeString]:
     """Highlighted extracts for the decisions on one page, by id: one query, never per row.
@@ -467,7 +473,7 @@ SNIPPET_CANDIDATES = 60  # matches considered as the start of an extract
 def text_snippet(text: str, query: Query, *, words: int = 32) -> SafeString | None:
     """About ``words`` words of the text around the run that holds the most of the query's
     different words, with those words marked; None when none of them is in the text."""
-    pattern = _highlight_pattern(tuple(tuple(w) for w in query.highlight_words()))
+    pattern = _highlight_pattern(query.highlight_terms())
     if pattern is None:
         return None
     matches = []
@@ -525,7 +531,7 @@ def highlight(text: str, query: Query) -> SafeString:
     Matches whole words and their common inflections (a rough stem: 'complaint' marks
     'complaints', 'delayed' marks 'delay'), and phrases as sequences.
     """
-    combined = _highlight_pattern(tuple(tuple(w) for w in query.highlight_words()))
+    combined = _highlight_pattern(query.highlight_terms())
     if combined is None or not text:
         return escape(text)
     marked = combined.sub(lambda m: f"{MARK_START}{m.group(0)}{MARK_END}", text)

@@ -179,6 +179,13 @@ class DecisionImporter:
         self._councils.clear()
         self._categories.clear()
 
+    def classification(self, parsed: ParsedDecision) -> tuple[Council, Category | None, Category | None]:
+        """The council, category and subcategory rows a statement names, found or created."""
+        council = self.council(parsed.organisation)
+        category = self.category(parsed.category, None) if parsed.category else None
+        subcategory = self.category(parsed.subcategory, category) if category and parsed.subcategory else None
+        return council, category, subcategory
+
     def council(self, name: str) -> Council:
         if name not in self._councils:
             self._councils[name] = get_or_create_council(name)
@@ -237,10 +244,7 @@ def get_or_create_category(name: str, parent: Category | None) -> Category:
 def save_parsed_decision(parsed: ParsedDecision, *, source_text: str, source_name: str, content_hash: str,
                          decision: Decision | None = None, cache: DecisionImporter | None = None) -> Decision:
     """Write one parsed statement and its remedies and findings. Call inside a transaction."""
-    cache = cache or DecisionImporter()
-    council = cache.council(parsed.organisation)
-    category = cache.category(parsed.category, None) if parsed.category else None
-    subcategory = cache.category(parsed.subcategory, category) if category and parsed.subcategory else None
+    council, category, subcategory = (cache or DecisionImporter()).classification(parsed)
 
     if decision is None:
         decision = Decision(reference=parsed.reference)
@@ -265,9 +269,7 @@ def save_new_decisions(items: list[ParsedFile], *, cache: DecisionImporter) -> l
     decisions = []
     for item in items:
         parsed = item.parsed
-        council = cache.council(parsed.organisation)
-        category = cache.category(parsed.category, None) if parsed.category else None
-        subcategory = cache.category(parsed.subcategory, category) if category and parsed.subcategory else None
+        council, category, subcategory = cache.classification(parsed)
         decision = Decision(reference=parsed.reference)
         _fill_decision(decision, parsed, council=council, category=category, subcategory=subcategory,
                        source_text=item.text, source_name=item.source, content_hash=item.content_hash)

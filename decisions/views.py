@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_safe
 
 from decisions import charts, exports, search
-from decisions.caching import cached
+from decisions.caching import cached, cached_for
 from decisions.filters import DecisionFilter, facets
 from decisions.models import Category, Council, Decision, Finding, Remedy
 from decisions.querystring import current, with_page, without
@@ -193,8 +193,7 @@ def category_detail(request, slug, subslug=None):
 
 
 def _figures(queryset, name: str) -> dict:
-    sql, params = queryset.query.sql_with_params()
-    figures = cached(("figures", sql, tuple(params)), queryset.figures)
+    figures = cached_for(queryset, "figures", queryset.figures)
     return {
         "figures": figures,
         "year_chart": charts.column_chart(figures["per_year"], title=f"Decisions per year: {name}"),
