@@ -95,27 +95,54 @@ INJUSTICE_POSITIVE_RE = re.compile(
     r"|\b(this|that|which) (was|is) an injustice|\b(an|significant|some|the) injustice\b",
     re.I,
 )
+# Why the Ombudsman will not investigate. Checked in this order on each sentence of the reasons.
+NOT_NEXT_OF_KIN = (r"(?!\s+(?:mother|father|husband|wife|son|daughter|partner|relative|brother|sister|parents?|grand\w+"
+                   r"|aunt|uncle|friend|mr|mrs|ms|miss|cousin|step\w+|\w+'s)\b)")
+COURT_DECIDED_RE = re.compile(
+    r"(?:considered|decided|dealt with|heard|determined) (?:in|by|at|within) (?:the |a )?(?:family |county |high )?courts?"
+    r"|(?:been |are |is |were |was )?before (?:the |a )?courts?|subject (?:of|to) (?:court|legal|care) proceedings"
+    r"|taken (?:the matter|this|it|the case|them) to court|(?:family|county|high) court (?:has|had|made|decided)", re.I)
 REASON_PATTERNS: tuple[tuple[str, re.Pattern], ...] = (
     ("another_body_better_placed", re.compile(
-        r"better placed|best placed|more appropriate (body|organisation|route|for)|appropriate body|another (body"
-        r"|organisation|ombudsman)|the (information commissioner|housing ombudsman|ico)\b[^.]{0,60}(better|appropriate"
-        r"|responsible|deal)", re.I)),
+        r"(?<!courts are )(?<!court is )(?<!courts would be )(?:better|best) placed|more appropriate (?:body|organisation|route)"
+        r"|another (?:body|organisation|ombudsman|regulator)|information commissioner|\bico\b|housing ombudsman"
+        r"|parliamentary and health service ombudsman|\bphso\b|\bregulator\b|care quality commission|\bcqc\b|ofsted"
+        r"|review service|\bthe police\b|financial ombudsman|pensions ombudsman|traffic penalty tribunal"
+        r"|(?:independent|external) (?:review|adjudicator|body)", re.I)),
     ("unlikely_to_find_fault", re.compile(
-        r"unlikely[^.]{0,50}\b(find|identify|see|uncover)\b[^.]{0,30}\bfault|not enough evidence[^.]{0,40}fault"
-        r"|insufficient evidence of fault|no (sign|evidence|indication) of fault|not (see|seen) (any )?(evidence of )?"
-        r"fault", re.I)),
+        r"unlikely[^.;]{0,60}\b(?:find|identify|see|uncover|show)\b[^.;]{0,40}\bfault|(?:not enough|insufficient|no|little"
+        r"|not (?:seen|see|found)(?: enough| any| sufficient)?)(?: \w+){0,2} evidence (?:of |that |to suggest |to show )?"
+        r"(?:\w+ ){0,4}fault|no (?:sign|indication|suggestion) of fault|not (?:see|seen) (?:any )?fault"
+        r"|\b(?:is|was) not (?:a )?fault (?:for|by)|acted (?:properly|reasonably|correctly|in line)", re.I)),
     ("no_significant_injustice", re.compile(
-        r"(not|no) (\w+ ){0,2}(significant|sufficient|enough|serious) (personal )?injustice|injustice[^.]{0,30}not "
-        r"(significant|serious) enough|not significant enough|not caused (significant|sufficient) injustice", re.I)),
-    ("late_complaint", re.compile(
-        r"\blate\b|more than (12|twelve) months|out of time|too long ago|\blate complaint", re.I)),
-    ("court_or_tribunal", re.compile(
-        r"\bcourts?\b|tribunal|legal action|right of appeal|\bappeal (to|against)|judicial review|legal proceedings",
+        r"(?:not enough|insufficient|little|no) (?:evidence of )?(?:significant |sufficient |serious |worthwhile )?(?:personal )?"
+        r"injustice|\bnor (?:any )?(?:significant )?injustice|not (?:\w+ ){0,4}(?:a |any )?(?:significant|sufficient|serious)"
+        r"(?: enough)? (?:personal )?injustice|injustice[^.;]{0,40}\bnot (?:significant|serious|sufficient) enough"
+        r"|not significant enough|not caused? (?:\w+ ){0,3}injustice|injustice (?:is|was) (?:too )?(?:small|minor|limited)",
         re.I)),
+    ("late_complaint", re.compile(
+        r"\blate\b" + NOT_NEXT_OF_KIN + r"|out of time|more than (?:12|twelve) months|too long ago|\bhistoric(?:al)?\b"
+        r"|(?:delay|waited) (?:\w+ ){0,2}(?:in |before )(?:complaining|coming to us|bringing)", re.I)),
+    ("court_or_tribunal", re.compile(
+        r"\bcourts?\b|tribunal|legal action|rights? (?:of|to) (?:appeal|review|challenge)|appeal rights|\bappeal(?:ed|ing|s)? "
+        r"(?:to|against)|\b(?:can|could|may|might|will|should|to) (?:still |also )?appeal\b|\ban appeal\b|judicial review"
+        r"|legal proceedings|statutory review|\breview (?:and |or |/)?appeals?|(?:alternative|other) (?:legal )?remedy"
+        r"|\binsur(?:ance|er)\b|magistrates|\bproceedings\b|\bappeal (?:through|under|process|procedure|panel)", re.I)),
     ("premature", re.compile(
-        r"premature|(not|yet to) (yet )?(complete|completed|finished|exhausted|been through|gone through|used) "
-        r"(the |its )?(\w+'s? )?complaints? (procedure|process)|give the \w+ (a chance|an opportunity)", re.I)),
+        r"premature|(?:not|yet to) (?:yet )?(?:had|have|been given) (?:the |a |an )?(?:chance|opportunity)|(?:should|must) "
+        r"(?:have|be given) (?:the |a |an )?(?:chance|opportunity)|(?:not|yet to) (?:yet )?(?:complete[ds]?|finish\w*|exhaust\w*"
+        r"|been through|gone through|used|completed) (?:the |its |their )?(?:\w+'s? )?complaints? (?:procedure|process)"
+        r"|give the \w+ (?:a chance|an opportunity)|not yet complained|(?:complain|go) to the \w+ first", re.I)),
 )
+# 'Other' reasons: nothing to gain, an outcome the Ombudsman cannot give, or a remedy already given.
+OTHER_REASON_RE = re.compile(
+    r"(?:has|have|had)(?: now| already)? (?:provided|offered|given|made|taken|put in place|agreed)[^.;]{0,40}\b(?:suitable"
+    r"|appropriate|proportionate|adequate|satisfactory|fair|reasonable|thorough|sufficient)\b[^.;]{0,20}\b(?:remedy|response"
+    r"|apology|resolution|action|way)|\b(?:already|now) (?:admitted|apologi[sz]ed|remedied|put (?:this|things|it) right"
+    r"|investigated and replied)|suitable remedy|(?:has|have) been remedied|satisfied with the (?:actions?|response|steps)"
+    r"|(?:apology|apologies|response) (?:was|were|is|are) (?:a )?(?:satisfactory|suitable|appropriate|enough|sufficient)"
+    r"|\b(?:has|have) (?:already )?offered to\b",
+    re.I)
 OUTCOME_FALLBACKS: tuple[tuple[re.Pattern, str, str | None], ...] = (
     (re.compile(r"not upheld", re.I), "no_fault", None),
     (re.compile(r"upheld.*no injustice|fault,? no injustice", re.I), "fault_no_injustice", None),
@@ -136,39 +163,55 @@ class Finding:
     kind: str
     text: str
     reason: str | None = None
+    basis: str = "summary"  # where it was read: "summary", "body", or "outcome" (the published label alone)
 
     def to_dict(self) -> dict:
         return {"kind": self.kind, "reason": self.reason, "text": self.text}
 
 
-def extract_findings(sections, summary: str, outcome: str, warnings: list[str]) -> list[Finding]:
-    findings: list[Finding] = []
-    pending_faults: list[str] = []
-    for block in _blocks(sections, summary):
-        state = _State()
-        for paragraph_text in block:
-            for sentence in split_sentences(paragraph_text):
-                findings.extend(state.read(sentence, paragraph_text))
-        pending_faults.extend(state.unresolved + ([state.pending] if state.pending else []))
-
+def extract_findings(sections, summary: str, outcome: str, warnings: list[str],
+                     remedy_kinds: set[str] | frozenset[str] = frozenset()) -> list[Finding]:
+    """The summary's conclusions; the body's when the summary states none; the outcome label last."""
+    result = read_summary(summary, outcome, set(remedy_kinds)) if summary else []
+    body = _body_findings(sections, outcome)
+    if not result:
+        result = body
+    else:
+        # A legal bar on part of the complaint is often stated only in 'What I have investigated'.
+        result += [finding for finding in body if finding.kind == "outside_jurisdiction"
+                   and re.search(r"jurisdiction|remit|no (?:legal )?powers?", finding.text, re.I)]
     unique: dict[tuple, Finding] = {}
-    for finding in findings:
+    for finding in result:
         unique.setdefault((finding.kind, finding.reason), finding)
     result = list(unique.values())
-
-    fault_kinds = {"fault_with_injustice", "fault_no_injustice", "remedied_by_organisation"}
-    upheld = re.search(r"\bupheld\b", outcome, re.I) and not re.search(r"not upheld", outcome, re.I)
-    if pending_faults and upheld and not any(f.kind in fault_kinds for f in result):
-        result.append(Finding(kind="fault_with_injustice", text=pending_faults[0]))
     if not result and outcome:
         for pattern, kind, reason in OUTCOME_FALLBACKS:
             if pattern.search(outcome):
-                result.append(Finding(kind=kind, reason=reason, text=f"Decision : {outcome}"))
+                result.append(Finding(kind=kind, reason=reason, text=f"Decision : {outcome}", basis="outcome"))
                 warnings.append("no finding stated in the text; inferred from the outcome label")
                 break
     if not result:
         warnings.append("no finding found")
     return result
+
+
+def _body_findings(sections, outcome: str) -> list[Finding]:
+    """Findings read from the statement's own analysis and decision, sentence by sentence."""
+    findings: list[Finding] = []
+    pending_faults: list[str] = []
+    for block in _blocks(sections, ""):
+        state = _State()
+        for paragraph_text in block:
+            for sentence in split_sentences(paragraph_text):
+                findings.extend(state.read(sentence, paragraph_text))
+        pending_faults.extend(state.unresolved + ([state.pending] if state.pending else []))
+    fault_kinds = {"fault_with_injustice", "fault_no_injustice", "remedied_by_organisation"}
+    upheld = re.search(r"\bupheld\b", outcome, re.I) and not re.search(r"not upheld", outcome, re.I)
+    if pending_faults and upheld and not any(f.kind in fault_kinds for f in findings):
+        findings.append(Finding(kind="fault_with_injustice", text=pending_faults[0]))
+    for finding in findings:
+        finding.basis = "body"
+    return findings
 
 
 def _blocks(sections, summary: str):
@@ -271,3 +314,262 @@ class _State:
 
 def _reasons(text: str) -> list[str]:
     return [reason for reason, pattern in REASON_PATTERNS if pattern.search(text)]
+
+
+# --- The summary: the Ombudsman's own conclusions in a few sentences ---------------------
+
+# Fault, in the Ombudsman's words or as a plain statement that something went wrong.
+ORGANISATION_SUBJECT = (
+    r"(?:the |this |its |both )?(?:\w+ )?(?:council|trust|organisations?|authorit(?:y|ies)|care provider|provider|school"
+    r"|academy|ccg|icb|care home|board|agency|collaboration|partnership|surgery|clerk|panel|officers?|staff|social workers?"
+    r"|bailiffs?|contractor)s?|\bit\b|\bthey\b"
+)
+FAILURE_VERB = (
+    r"failed to|did not (?:properly |adequately |correctly |promptly |always |fully |clearly )?(?:consider|take|tell|assess"
+    r"|explain|follow|act|respond|reply|provide|carry out|ensure|notify|keep|consult|meet|record|communicate|deal|give|send"
+    r"|make|check|review|arrange|offer|inform|update|complete|issue|investigate|apply|have|do|put|pay|identify|secure"
+    r"|properly|adequately)|delayed|took (?:too long|longer than|an unreasonable)|should have|was wrong to|were wrong to"
+    r"|wrongly|incorrectly|gave (?:wrong|incorrect|misleading|inaccurate|poor)|let (?:it|matters|this) drift|(?:has|have)"
+    r" not (?:properly|adequately)|not (?:properly|adequately) (?:consider|assess|investigat|deal|explain|record)\w*"
+    r"|mishandled|misled|lost|unreasonabl[ey]|acted (?:unlawfully|unreasonably|wrongly|improperly)"
+)
+FAULT_STATEMENT_RE = re.compile(
+    r"\bat fault\b|\b(?:was|is|were|are|amounts? to|amounted to|constitutes?|constituted|caused by|this is|this was|as is) "
+    r"(?:also )?(?:a |some |further |significant |clear )?(?:faults?|maladministration|service failures?)\b"
+    r"|\b(?:find|found|finds|finding|identified|identify) (?:\w+ ){0,2}?(?:faults?|failings|failures?|maladministration"
+    r"|shortcomings)\b|\bsome faults?\b|\bfaults? (?:by|in|with|on the part of)\b|\bservice failure\b|\bshortcomings\b"
+    r"|\bfailings\b|\b(?:we|i|the ombudsm[ae]n) (?:have |has |therefore |partly )?uph[eo]ld\w*\b(?! (?:by|its own))"
+    r"|\bthere (?:was|were|is|has been|have been|had been) (?:a |an |some |further |significant |considerable |unreasonable"
+    r" |avoidable |unnecessary |clear |several |long |many )*(?:delays?|failures?|failings|shortcomings|errors?|mistakes?"
+    r"|faults?|maladministration|poor|drift)\b|\bdelays? by\b"
+    r"|\b(?:no|not enough|insufficient) evidence (?:that )?(?:the \w+|it) (?:properly|adequately|correctly|fully) "
+    rf"|(?:^|, |; |\band |\bbut |\bthat |\bfound |\bfinds? |\bconsider |\bconsiders )(?:{ORGANISATION_SUBJECT})\b[^.;]{{0,60}}?"
+    rf"\b(?:{FAILURE_VERB})\b",
+    re.I,
+)
+NO_FAULT_RE = re.compile(
+    r"\b(?:do|does|did|have|has|could|can|cannot|would) not (?:find|found|see|identify|uphold|upheld)(?: \w+){0,7}? "
+    r"(?:at )?fault|\bnot at fault\b|\bno (?:clear |other |further )?fault\b|\b(?:found|finds?|find) no (?:\w+ )?fault"
+    r"|\bwas not fault\b|\bwithout fault\b|\bno (?:evidence of )?maladministration\b|\b(?:do|does|did|have|has) not uph[eo]ld"
+    r"|\bnot upheld\b|\bacted (?:properly|correctly|reasonably|appropriately|in line with|in accordance with|lawfully|fairly)"
+    r"|\bfollowed (?:the |its |a )?(?:correct |proper |right |relevant |appropriate |procedure |process )*(?:procedure|process"
+    r"|guidance|policy|policies|law|steps)\b|\b(?:fair|reasonable|adequate|proper|full) explanation"
+    r"|\b(?:council|it|they|trust|school) (?:was|were|is) entitled to\b|\bnot made (?:a |any )?finding of fault"
+    r"|\bsatisfactorily (?:addressed|dealt with|resolved|responded)"
+    r"|\bdecision (?:was|is) (?:properly|reasonably) (?:made|reached|taken)"
+    r"|(?:no|not enough|insufficient|little) (?:\w+ ){0,2}evidence (?:of|that) (?:\w+ ){0,3}(?:fault|acted wrongly)"
+    r"|\bnot fault for\b",
+    re.I,
+)
+# Phrases of evidence rather than a conclusion: in a decision not to investigate, they are its reason.
+EVIDENCE_OF_NO_FAULT_RE = re.compile(
+    r"(?:no|not enough|insufficient|little) (?:\w+ ){0,2}evidence (?:of|that) (?:\w+ ){0,3}(?:fault|acted wrongly)"
+    r"|\bnot fault for\b|\bno (?:sign|indication) of fault", re.I)
+SUMMARY_INJUSTICE_NEGATIVE_RE = re.compile(
+    r"\b(?:did|does|has|have|had|would) not (?:\w+ ){0,1}(?:cause|caused|result in|lead to|led to) (?:\w+ ){0,3}"
+    r"(?:any |a |an )?(?:significant |real |further |personal |substantial )?(?:enough )?injustice"
+    r"|\bno (?:significant |outstanding |further |real |personal )?injustice\b|\bwithout (?:causing )?(?:any )?injustice"
+    r"|\bdid not (?:affect|change|alter) the (?:outcome|decision|result)|\bwould (?:not have|have been the same|still have)"
+    r"|\bmade no (?:\w+ )?difference|\bnot (?:\w+ ){0,3}significant(?: enough)? injustice",
+    re.I,
+)
+SUMMARY_INJUSTICE_POSITIVE_RE = re.compile(
+    r"\binjustice\b|\bcaus(?:ed|ing|es)\b|\bresult(?:ed|ing|s)? in\b|\bled to\b|\bmeant\b|\bmeaning\b|\bmissed\b"
+    r"|\bmissing out\b|\blost\b|\bloss\b|\bsuffered\b|\bdistress\w*|\bfrustrat\w+|\buncertain\w*|\banxi\w+|\bupset\w*"
+    r"|\binconvenien\w+|\bstress\w*|\bworr\w+|\bconfusion\b|\btime and trouble\b|\bdifficult\w*|\bimpact\w*|\baffect\w*"
+    r"|\bharm\w*|\bdisadvantage\w*|\bunable to\b|\bhad to\b|\bopportunity\b|\bleft (?:him|her|them|mr|mrs|ms|miss)\b",
+    re.I,
+)
+REMEDIED_SENTENCE_RE = re.compile(
+    r"\b(?:already|now|since) (?:\w+ )?(?:apologi[sz]ed|remedied|refunded|paid|cancell?ed|withdrawn|withdrew"
+    r"|put (?:this|things|it|matters) right|taken (?:appropriate |suitable |reasonable )?(?:action|steps)"
+    r"|(?:provided|made|offered|given) (?:\w+ ){0,2}(?:remedy|apology|payment|refund))"
+    r"|\b(?:corrected|rectified|put right|addressed|resolved) (?:this )?in (?:its|the|their|is) (?:final )?(?:complaint )?"
+    r"(?:response|reply)"
+    r"|\b(?:has|have|had) (?:now )?(?:provided|offered|given|made|taken)(?: \w+){0,4}? (?:a |an |the )?(?:suitable"
+    r"|appropriate|proportionate|adequate|satisfactory|fair|reasonable|thorough|sufficient|full) (?:remedy|response|apology"
+    r"|resolution|action)|\b(?:which|this|that) (?:is|was|provides?|provided) (?:a |an )?(?:suitable|appropriate"
+    r"|proportionate|adequate|satisfactory|sufficient|fair) (?:remedy|response|apology)|\bremedied (?:the|any|this|that|her"
+    r"|his|their) (?:injustice|fault)|\b(?:has|have) been (?:remedied|put right|resolved)|\btaken appropriate action to remedy"
+    r"|\b(?:apology|apologies|response|remedy|offer) (?:was|were|is|are) (?:a |an )?(?:satisfactory|suitable|appropriate"
+    r"|adequate|sufficient|proportionate)|\bsatisfied with the (?:actions?|response|steps|remedy)"
+    r"|\b(?:has|have) (?:cancell?ed|withdrawn|refunded|apologi[sz]ed)\b[^.;]{0,80}\b(?:and|,) (?:apologi[sz]ed|put|taken|refunded)"
+    r"|\backnowledged (?:its |the |their )?(?:failings|faults?|errors?|mistakes?),? and (?:has )?taken"
+    r"|\balready (?:admitted|accepted) (?:\w+ ){0,8}?and (?:has |have )?apologi[sz]ed"
+    r"|\bsatisfactorily (?:addressed|dealt with|resolved|responded to)",
+    re.I,
+)
+# A remedy the Ombudsman asks for that answers a personal injustice (service improvements do not).
+PERSONAL_REMEDIES = {"payment", "reconsider", "provide_service", "apology"}
+APPEAL_GROUND_RE = re.compile(r"tribunal|appeal|statutory review|review procedure|challenged? (?:\w+ )?(?:in|at|through)", re.I)
+COMPLAINT_OBJECT_RE = re.compile(
+    r"\s*(?:\w+'s |this |the |that |these |those |his |her |their |any |all "
+    r"|(?:mrs?|ms|miss|mx|dr) \w+(?: and (?:mrs?|ms|miss) \w+)?'s )?"
+    r"(?:\w+ )?(?:complaints?|matters?|concerns?|issues?|parts?|case)\b", re.I)
+REASON_CONNECTOR_RE = re.compile(r"\b(?:because|as|since|so|given|when|where|while|whilst|until|unless)\b|[,;] (?:and|but|as)\b"
+                                 r"|\. ", re.I)
+PERSONAL_REMEDY_WORDS_RE = re.compile(r"\bapologi|\bapology|\bpay\b|\bpayment|\brefund|\breassess|\breconsider"
+                                      r"|\bfresh|\bfinancial remedy", re.I)
+CLAUSE_SPLIT_RE = re.compile(r"\bbut\b|;|\bhowever\b|\bwhereas\b|\balthough\b", re.I)
+
+
+@dataclass
+class _Sentence:
+    text: str          # folded
+    original: str
+    account: bool      # the complainant's account, or a general statement of the law
+    ni: bool = False   # a decision not to investigate (part of) it
+    bar: bool = False  # a legal bar
+    court_bar: bool = False
+
+
+def read_summary(summary: str, outcome: str, new_remedy_kinds: set[str]) -> list[Finding]:
+    """The findings a summary states, in the order they are stated."""
+    from decisions import phrases
+
+    sentences: list[_Sentence] = []
+    for original in split_sentences(summary):
+        text = fold(original).strip()
+        account = bool(phrases.COMPLAINANT_ACCOUNT.search(text) or phrases.GENERAL_RULE.search(text))
+        sentence = _Sentence(text=text, original=original.strip(), account=account)
+        if not account:
+            sentence.ni = bool(phrases.NOT_INVESTIGATING.search(text))
+            sentence.bar = bool(phrases.LEGAL_BAR.search(text)) and not phrases.CANNOT_ACHIEVE.search(
+                phrases.LEGAL_BAR.search(text).group(0) + text[phrases.LEGAL_BAR.search(text).end():][:30])
+            sentence.court_bar = bool(COURT_DECIDED_RE.search(text)) and (sentence.bar or sentence.ni)
+        sentences.append(sentence)
+
+    findings: list[Finding] = []
+    ni_sentences = [s for s in sentences if s.ni]
+    first_ni = next((i for i, s in enumerate(sentences) if s.ni or s.bar), None)
+
+    # Legal bars: a bar because of a tribunal or an appeal right is a reason not to investigate;
+    # any other bar (courts' matters, NHS, schools, social housing) is outside jurisdiction.
+    jurisdiction_sentences: list[_Sentence] = []
+    any_ni = bool(ni_sentences)
+    for index, sentence in enumerate(sentences):
+        if not sentence.account and COURT_DECIDED_RE.search(sentence.text) and (any_ni or sentence.bar):
+            sentence.court_bar = True
+        if not (sentence.bar or sentence.court_bar):
+            continue
+        following = sentences[index + 1].text if index + 1 < len(sentences) else ""
+        ground = _clause_around(sentence.text, phrases.LEGAL_BAR.search(sentence.text) or COURT_DECIDED_RE.search(sentence.text))
+        if re.match(r"(this is )?because|this is since", following, re.I):
+            ground += " " + following
+        appeal_ground = APPEAL_GROUND_RE.search(COURT_DECIDED_RE.sub("", ground))
+        if sentence.court_bar or not appeal_ground:
+            jurisdiction_sentences.append(sentence)
+        else:
+            sentence.ni = True
+            ni_sentences.append(sentence)
+    if jurisdiction_sentences:
+        findings.append(Finding(kind="outside_jurisdiction", text=jurisdiction_sentences[0].original))
+    if ni_sentences:
+        reasons: list[str] = []
+        for sentence in (s for s in sentences[first_ni:] if not s.account):
+            text = COURT_DECIDED_RE.sub(" ", sentence.text)
+            decision = phrases.NOT_INVESTIGATING.search(text) if sentence.ni else None
+            if decision and re.search(r"investigat|consider|pursue|look", decision.group(0), re.I):
+                # What the complaint was about is not why it was not investigated: skip its object.
+                rest = text[decision.end():]
+                if COMPLAINT_OBJECT_RE.match(rest):
+                    connector = REASON_CONNECTOR_RE.search(rest)
+                    rest = rest[connector.start():] if connector else ""
+                text = text[:decision.start()] + " " + rest
+            bar = phrases.LEGAL_BAR.search(text)
+            if sentence in jurisdiction_sentences and bar:
+                text = text.replace(_clause_around(text, bar), " ")  # the bar is no discretionary reason
+            for reason in _reasons(text):
+                if reason not in reasons:
+                    reasons.append(reason)
+            if "other" not in reasons and (phrases.CANNOT_ACHIEVE.search(text) or OTHER_REASON_RE.search(text)):
+                reasons.append("other")
+        if not reasons and jurisdiction_sentences:
+            ni_sentences = []  # a legal bar alone: outside jurisdiction, not a decision of discretion
+        for reason in reasons or (["other"] if ni_sentences else []):
+            findings.append(Finding(kind="not_investigated", reason=reason, text=ni_sentences[0].original))
+
+    deciding_not_to_investigate = bool(ni_sentences or jurisdiction_sentences)
+    because = re.compile(r"^(?:this is |that is |this was )?(?:because|since|as)\b", re.I)
+    pending: list[tuple[int, str]] = []  # fault statements waiting to learn whether they caused injustice
+    fault_seen = False
+    upheld = bool(re.search(r"\bupheld\b", outcome or "", re.I)) and not re.search(r"not upheld", outcome or "", re.I)
+    not_upheld = bool(re.search(r"not upheld", outcome or "", re.I))
+
+    def add(kind: str, text: str) -> None:
+        findings.append(Finding(kind=kind, text=text))
+
+    for index, sentence in enumerate(sentences):
+        if sentence.account or sentence.bar:
+            continue
+        text = sentence.text
+        commits = bool(phrases.COMMITMENT.search(text)) and not phrases.NEGATED_COMMITMENT.search(text)
+        commits_to_new = commits and bool(re.search(r"\b(?:will|shall|should|must|agreed?|agrees|recommend\w*)\b", text, re.I))
+        if commits_to_new and re.search(r"\bremedy (?:for|to) (?:the |any |this )?injustice", text, re.I):
+            add("fault_with_injustice", sentence.original)
+            continue
+        if REMEDIED_SENTENCE_RE.search(text) and not commits_to_new:
+            add("remedied_by_organisation", sentence.original)
+            fault_seen = fault_seen or bool(pending)
+            pending = []
+            continue
+        if deciding_not_to_investigate and because.match(text):
+            continue  # the reason for not investigating, not a finding
+        stated_fault = False
+        for clause in CLAUSE_SPLIT_RE.split(text):
+            clause = clause.strip(" ,")
+            no_fault = NO_FAULT_RE.search(clause)
+            if no_fault and HYPOTHETICAL_RE.search(clause[:no_fault.start()]):
+                continue
+            if no_fault:
+                evidence_only = EVIDENCE_OF_NO_FAULT_RE.search(clause)
+                if not (deciding_not_to_investigate and evidence_only) and not sentence.ni:
+                    add("no_fault", sentence.original)
+                continue
+            fault = FAULT_STATEMENT_RE.search(clause)
+            if fault and not sentence.ni and not HYPOTHETICAL_RE.search(clause[:fault.start()]):
+                stated_fault = True
+        negative = SUMMARY_INJUSTICE_NEGATIVE_RE.search(text) and not re.search(r"warrant|investigat", text, re.I)
+        if stated_fault:
+            fault_seen = True
+            if negative:
+                add("fault_no_injustice", sentence.original)
+                continue
+            pending.append((index, sentence.original))
+            if SUMMARY_INJUSTICE_POSITIVE_RE.search(FAULT_STATEMENT_RE.sub(" ", text)):
+                add("fault_with_injustice", sentence.original)
+                pending = []
+            continue
+        if pending:
+            if negative:
+                add("fault_no_injustice", pending[0][1])
+                pending = []
+            elif SUMMARY_INJUSTICE_POSITIVE_RE.search(text) or (commits and (
+                    new_remedy_kinds & PERSONAL_REMEDIES or PERSONAL_REMEDY_WORDS_RE.search(text))):
+                add("fault_with_injustice", pending[0][1])
+                pending = []
+            elif index - pending[-1][0] > 3:
+                pending = pending[:1]
+        elif negative and not deciding_not_to_investigate:
+            fault_seen = True
+            add("fault_no_injustice", sentence.original)
+    if pending:
+        if new_remedy_kinds & PERSONAL_REMEDIES or upheld or not not_upheld:
+            add("fault_with_injustice", pending[0][1])
+        else:
+            add("fault_no_injustice", pending[0][1])
+    kinds = {f.kind for f in findings}
+    if (fault_seen and "fault_with_injustice" not in kinds and new_remedy_kinds & (PERSONAL_REMEDIES - {"apology"})):
+        add("fault_with_injustice", next(s.original for s in sentences if not s.account))
+    return findings
+
+
+def _clause_around(text: str, match: re.Match | None) -> str:
+    """The clause of a sentence that holds a match: between commas, semicolons and 'and'."""
+    if match is None:
+        return text
+    boundaries = [m.end() for m in re.finditer(r",|;|\band\b|\bbut\b", text[:match.start()])]
+    start = boundaries[-1] if boundaries else 0
+    after = re.search(r",|;|\band\b|\bbut\b", text[match.end():])
+    end = match.end() + after.start() if after else len(text)
+    return text[start:end]

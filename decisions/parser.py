@@ -323,7 +323,8 @@ def parse_decision(text: str) -> ParsedDecision:
         warnings.append("no 'Final decision' section: the statement may be truncated")
 
     result.remedies = remedies_module.extract_remedies(result.sections, result.summary, warnings)
-    result.findings = findings_module.extract_findings(result.sections, result.summary, result.outcome, warnings)
+    result.findings = findings_module.extract_findings(result.sections, result.summary, result.outcome, warnings,
+                                                       {r.kind for r in result.remedies})
     result.warnings = warnings
     return result
 
