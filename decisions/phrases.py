@@ -44,11 +44,11 @@ GENERAL_RULE = _re(
 # A commitment to act: the organisation agreed, will, should; the Ombudsman recommended.
 COMMITMENT = _re(
     r"\b(?:(?:has|have|had)? ?agreed?s?(?: to| with| that)?|agrees? to|(?:will|shall|should|must|needs? to|is to|are to)"
-    r"(?! not\b)(?: now| also| also now| therefore| jointly| promptly)?|(?:we|i|the ombudsm[ae]n) (?:have |has )?"
+    r"(?! not\b| have\b)(?: now| also| also now| therefore| jointly| promptly)?|(?:we|i|the ombudsm[ae]n) (?:have |has )?"
     r"recommend\w*|recommendations? (?:to|of|that|for)|recommended (?:that|an?|the)|accept\w* (?:our|the ombudsm[ae]n'?s?|my)"
-    r" recommendations?|agreed (?:actions?|remed\w+)|(?:has|have) arranged (?:for|to)|to remedy|remed(?:y|ies) (?:of|for|is|are)"
-    r"|(?:is|are|would be|will be) (?:a |an )?(?:suitable|appropriate|proportionate|fair) remedy|offered to|is recommended"
-    r"|this included|these included|which included|including)\b"
+    r" recommendations?|agreed (?:actions?|remed\w+)|(?:has|have) arranged (?:for|to)|to remedy"
+    r"|(?:is|are|would be|will be) (?:a |an )?(?:suitable|appropriate|proportionate|fair) remedy|(?:is|are) recommended"
+    r"|(?:this|these|which|they) included?)\b"
 )
 # Past actions: what the organisation did before the Ombudsman's decision (not a new remedy).
 ALREADY_DONE = _re(

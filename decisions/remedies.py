@@ -180,18 +180,19 @@ def extract_remedies(sections, summary: str, warnings: list[str]) -> list[Remedy
             remedies.extend(_remedies_from_unit(unit, strict=False, section_deadline=section_deadline))
         return _tidy(remedies)
 
-    # No action part: what the summary and the final decision say will be done.
+    # No action part: what the summary and the final decision commit to, clause by clause.
     texts = [summary] if summary else []
     for section in sections:
         if normalise_heading(section.heading) in CLOSING_HEADINGS:
             texts.extend(p.text for _, p in section.all_paragraphs())
-    remedies = []
-    for text in texts:
-        remedies.extend(_remedies_from_unit(_Unit(text=text), strict=True, section_deadline=None))
+    remedies = [remedy for text in texts for remedy in read_commitments(text)]
     unique: dict[tuple, Remedy] = {}
     for remedy in remedies:
-        unique.setdefault((remedy.kind, remedy.amount), remedy)
-    return _tidy(list(unique.values()))
+        unique.setdefault((remedy.kind, remedy.amount, remedy.kind == "payment" and remedy.amount is None), remedy)
+    found = list(unique.values())
+    if any(r.kind == "payment" and r.amount is not None for r in found):
+        found = [r for r in found if not (r.kind == "payment" and r.amount is None)]  # 'a payment' then '£200'
+    return _tidy(found)
 
 
 def _remedy_parts(sections):
@@ -416,3 +417,149 @@ def _tidy(remedies: list[Remedy]) -> list[Remedy]:
         if len(others) >= 2 and TOTAL_RE.search(remedy.text) and remedy.amount == sum(others):
             result.remove(remedy)
     return result
+
+
+# --- Remedies stated in a summary or a closing section ------------------------------------
+# A sentence commits to a list of actions ('agreed to apologise, pay £200 and review its
+# policy'); each clause of the list after the commitment is one remedy, classified by the
+# earliest phrase of a kind. Kinds in the order a tie is settled.
+CLAUSE_KIND_PATTERNS: tuple[tuple[str, re.Pattern], ...] = (
+    ("apology", re.compile(r"\bapologi[sz]\w*|\bapology\b|\bapologies\b", re.I)),
+    ("other", re.compile(
+        r"\bwaiv\w*|\bwrit(?:e|ing|ten) off|\bcancel\w*|\breduc\w+ (?:[\w']+ ){0,4}(?:balance|debt|fees?|charges?|invoice|arrears"
+        r"|bill|amount owed)|\bremov\w* (?:[\w']+ ){0,4}(?:fees?|charges?|debt|penalty|penalties)"
+        r"|\bprogress (?:the|his|her|their|its)"
+        r" (?:[\w']+ )?(?:case|application|claim|matter)|\bbring (?:[\w']+ ){0,3}to (?:a |its )?conclusion|\bconclude (?:its|the) "
+        r"(?:investigation|enforcement)|\bclose (?:the|his|her|their) account|\bdecide (?:[\w']+ ){0,3}(?:application|case|claim)",
+        re.I)),
+    ("payment", re.compile(
+        r"\bpay\b|\bpays\b|\bpaying\b|\bpayments?\b|\bfinancial remedy|\bsymbolic (?:payment|amount|sum)|\brefund\w*"
+        r"|\breimburs\w*|\brepay\w*|\bcompensat\w*|\bback-?dat\w*|\bmeet (?:[\w']+ ){0,4}(?:costs?|fees?|expenses?|bills?)"
+        r"|\bcover (?:[\w']+ ){0,3}(?:costs?|fees?)|£\s?\d", re.I)),
+    ("training", re.compile(
+        r"\btrain\w*|\bremind\w*|\bbrief\w* (?:[\w']+ ){0,3}(?:staff|officers|employees|team)|\bshare (?:[\w']+ ){0,4}(?:decision"
+        r"|learning|lessons|findings|statement|report)|\bfeedback\b|\b(?:staff|officers|employees|workers|team) (?:are|is|were) "
+        r"(?:familiar|aware|reminded)|\bguidance (?:note )?(?:to|for) (?:[\w']+ ){0,2}(?:staff|officers|workers|team)"
+        r"|\blessons (?:are )?learn\w*|\bcirculate\w*", re.I)),
+    ("reconsider", re.compile(
+        r"\breconsider\w*|\bre-?assess\w*|\bre-consider\w*|\bconsider (?:[\w']+ ){0,6}again\b|\b(?:fresh|new|further|another"
+        r"|second) (?:[\w']+ ){0,2}(?:assessments?|reviews?|decision|hearing|panel|appeal|investigation|consideration|look)"
+        r"|\breview (?:of )?(?:[\w']+ ){0,4}(?:decision|assessments?|eligibility|application|case|charges|care plan|needs|banding"
+        r"|award|refusal|entitlement|priority|claim|support plan|package)|\b(?:carry out|complete|undertake|do|arrange|offer)"
+        r" (?:a |an |the |new |fresh |his |her |their )?(?:[\w']+ ){0,5}assessments?|\b(?:respond|reply) to (?:[\w']+ ){0,3}appeal"
+        r"|\bchance to appeal|\bappeal rights?\b|\bretake|\bre-?determin\w*|\bre-?decide|\bassess (?:[\w']+ ){0,4}(?:needs"
+        r"|eligibility|application)|\bre-?investigat\w*|\breopen", re.I)),
+    ("procedure_change", re.compile(
+        r"\b(?:review|revise|amend|update|change|improve|strengthen|introduce|implement|develop|create|adopt|tighten|address"
+        r"|consider how)\w* (?:[\w']+ ){0,6}?(?:polic(?:y|ies)|procedures?|process(?:es)?|practices?|protocols?|arrangements"
+        r"|systems?|guidance|forms?|templates?|letters?|website|checklists?|information|services?|planning|commissioning"
+        r"|controls?|delays?|approach|recording|record keeping|communications?|ways?|how)\b|\bservice improvements?\b"
+        r"|\bimprov\w+\b|\b(?:prevent|avoid|stop|reduce)\w* (?:[\w']+ ){0,5}(?:recurrence|reoccurrence|happening again|repeat"
+        r"|faults?|problems?|delays?|errors?|issues?|in (?:the )?future|again)\b|\baction plan\b|\btighter\b"
+        r"|\bensure (?!(?:[\w']+ ){0,4}(?:trained|aware|familiar|reminded))(?:[\w']+ ){0,8}?(?:polic(?:y|ies)|procedures?"
+        r"|website|process(?:es)?|available|consistent|in future|future"
+        r"|does not happen|do not happen)\b|\bsteps to (?:reduce|address|improve|prevent)|\b(?:address|fill|close) (?:a |the )?gap"
+        r"|\bchanges? to (?:its|the|their)", re.I)),
+    ("provide_service", re.compile(
+        r"\b(?:provide|arrange|offer|put in place|secure|commission|make available|fund|deliver|identify|start|find|ensure"
+        r"|carry out|complete)\w* (?:[\w']+ ){0,6}?(?:services?|support|provision|placement|respite|tuition|education|care package"
+        r"|care|plan is in place|accommodation|therapy|equipment|adaptations?|works?|repairs?|transport|help|school place"
+        r"|visits?|inspections?|collections?)\b|\bmonitor\w*", re.I)),
+    ("provide_information", re.compile(
+        r"\b(?:provide|send|give|share|disclose|confirm|tell|inform|update)\w* (?:[\w']+ ){0,5}?(?:information|copy|copies"
+        r"|records?|explanation|details|reasons?|outcome|breakdown|statement of account|account of|list|written response)\b"
+        r"|\bexplain\w*|\bexplanation\b|\bwrite to (?:[\w']+ ){0,4}(?:other|others|famil\w+|residents?|people|those|anyone|all)"
+        r"|\banswer (?:[\w']+ ){0,3}(?:query|queries|questions)|\brespond (?:[\w']+ ){0,2}(?:query|queries|questions|concerns)",
+        re.I)),
+)
+CLAUSE_BOUNDARY_RE = re.compile(r",(?!\d{3})|;|:|\band\b|\bas well as\b|\balso\b|\bplus\b|\bthen\b", re.I)
+# A commitment that names its remedy before it ('a review … is a suitable remedy', 'Service improvement is recommended').
+TRAILING_COMMITMENT_RE = re.compile(
+    r"(?:is|are|would be|will be) (?:a |an )?(?:suitable|appropriate|proportionate|fair) remedy|(?:is|are) recommended", re.I)
+FUTURE_WORD_RE = re.compile(r"\b(?:will|shall|should|must|agreed?|agrees|recommend\w*)\b", re.I)
+ACTOR_RE = re.compile(r"\b(?:council|trust|it|they|organisations?|authorit(?:y|ies)|provider|school|academy|ccg|icb|board)\b",
+                      re.I)
+MODAL_RE = re.compile(r"(?:will|shall|should|must|needs? to|is to|are to)\b", re.I)
+ACTOR_BEFORE_RE = re.compile(
+    r"\b(?:council|trust|it|they|organisations?|authorit(?:y|ies)|provider|school|academy|ccg|icb|board|home|both|each|all"
+    r"|partnership|collaboration|agency|surgery|department|service|team)(?:'s?)?(?:\s+(?:[\w']+\s+){0,3})?\s*$", re.I)
+NOT_A_REMEDY_RE = re.compile(
+    r"\b(?:provide|send|give) (?:us|the ombudsm[ae]n) (?:with )?evidence|\breport back\b|evidence (?:of|that) (?:it has )?"
+    r"(?:complied|compliance|completed)|\bto (?:us|the ombudsm[ae]n)\b", re.I)
+
+
+def read_commitments(text: str) -> list[Remedy]:
+    """Remedies committed to in running text (a summary, a final decision), clause by clause."""
+    from decisions import phrases
+
+    remedies: list[Remedy] = []
+    for sentence in split_sentences(text):
+        folded = fold(sentence).strip()
+        if phrases.COMPLAINANT_ACCOUNT.search(folded) or phrases.NEGATED_COMMITMENT.search(folded):
+            continue
+        commitment = phrases.COMMITMENT.search(folded)
+        if not commitment:
+            continue
+        before = folded[:commitment.start()]
+        trailing = bool(TRAILING_COMMITMENT_RE.match(commitment.group(0)))
+        # 'a review … is a suitable remedy' names the remedy before the commitment; 'agreed to …' after it.
+        action = folded[max(before.rfind(" that ") + 1, 0):commitment.start()] if trailing else folded[commitment.end():]
+        already = phrases.ALREADY_DONE.search(action if trailing else before)
+        if already and (trailing or not FUTURE_WORD_RE.search(folded[commitment.start():])):
+            continue  # what the organisation did before: not a new remedy
+        if MODAL_RE.match(commitment.group(0)) and not (
+                ACTOR_BEFORE_RE.search(before) or (re.search(r"\b(?:and|but|so)\s*$", before) and ACTOR_RE.search(before))):
+            continue  # 'investigations will be subject to approval': no one is committing to anything
+        deadline_match = DEADLINE_RE.search(folded)
+        deadline = _deadline_text(deadline_match) if deadline_match else None
+        remedies.extend(_clause_remedies(action, sentence.strip(), deadline))
+    return remedies
+
+
+def _clause_remedies(action: str, sentence: str, deadline: str | None) -> list[Remedy]:
+    clauses = [c.strip() for c in CLAUSE_BOUNDARY_RE.split(action)]
+    found: list[Remedy] = []
+    previous_kind: str | None = None
+    current_payment: list[Remedy] = []
+    for clause in clauses:
+        if not clause:
+            continue
+        if NOT_A_REMEDY_RE.search(clause) and not re.search(r"\bpay|£", clause, re.I):
+            previous_kind = None
+            continue
+        if previous_kind == "training" and clause.lower().startswith("to "):
+            continue  # 'remind staff to …, to …': what staff are reminded of, not more remedies
+        kind = _clause_kind(clause)
+        amounts = [(value, match) for value, match in _amounts(clause)
+                   if not BOUND_BEFORE_RE.search(clause[:match.start()]) and not RANGE_AFTER_RE.match(clause[match.end():])]
+        if kind is None and amounts and previous_kind == "payment":
+            kind = "payment"
+        if kind is None:
+            for remedy in current_payment:  # purposes often follow the payment: 'for her distress and time and trouble'
+                for purpose in _purposes(clause):
+                    if purpose not in remedy.purposes:
+                        remedy.purposes.append(purpose)
+            continue
+        previous_kind = kind
+        if kind == "payment":
+            current_payment = [Remedy(kind="payment", text=sentence, amount=value, purposes=_purposes(clause),
+                                      deadline=deadline) for value, _ in amounts]
+            if not current_payment:
+                current_payment = [Remedy(kind="payment", text=sentence, purposes=_purposes(clause), deadline=deadline)]
+            found.extend(current_payment)
+            continue
+        current_payment = []
+        found.append(Remedy(kind=kind, text=sentence, deadline=deadline))
+    for remedy in found:
+        if remedy.kind == "payment" and not remedy.purposes:
+            remedy.purposes = ["other"]
+    return found
+
+
+def _clause_kind(clause: str) -> str | None:
+    best: tuple[int, int, str] | None = None
+    for order, (kind, pattern) in enumerate(CLAUSE_KIND_PATTERNS):
+        match = pattern.search(clause)
+        if match and (best is None or (match.start(), order) < best[:2]):
+            best = (match.start(), order, kind)
+    return best[2] if best else None
