@@ -8,7 +8,7 @@ DEV_ENV := DJANGO_DEBUG=1
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install serve serve-production test test-sqlite test-postgres lint migrate import bench soak clean
+.PHONY: install serve serve-production test test-sqlite test-postgres lint migrate import bench soak fidelity clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,10 @@ serve-production: install
 
 bench: install
 	$(PY) bench/run.py
+
+# How well the parser reads real decisions: FOLDER defaults to ../shared/devset.
+fidelity: install
+	$(PY) bench/fidelity.py $(FOLDER)
 
 soak: install
 	$(PY) bench/soak.py --minutes 3

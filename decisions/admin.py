@@ -3,9 +3,11 @@
 from django.contrib import admin, messages
 from django.db.models import Count
 from django.db.models.functions import ExtractYear
+from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
 from decisions.models import Category, Council, Decision, Finding, Remedy
+from decisions.outcomes import outcome_group
 from decisions.parser import ParseError
 from decisions.services import reparse_decision
 
@@ -37,13 +39,13 @@ class CategoryAdmin(admin.ModelAdmin):
 class RemedyInline(admin.TabularInline):
     model = Remedy
     extra = 0
-    fields = ["position", "kind", "amount", "purposes", "deadline", "text"]
+    fields = ["position", "kind", "amount", "purposes", "deadline", "text", "basis"]
 
 
 class FindingInline(admin.TabularInline):
     model = Finding
     extra = 0
-    fields = ["position", "kind", "reason", "text"]
+    fields = ["position", "kind", "reason", "text", "basis"]
 
 
 class YearListFilter(admin.SimpleListFilter):
@@ -67,14 +69,38 @@ class YearListFilter(admin.SimpleListFilter):
         return queryset
 
 
+class ReviewListFilter(admin.SimpleListFilter):
+    """The review queue: decisions whose reading fell back on less than the Ombudsman's own words."""
+
+    title = "review"
+    parameter_name = "review"
+
+    def lookups(self, request, model_admin):
+        waiting = Decision.objects.filter(confidence=Decision.Confidence.LOW, is_curated=False).count()
+        return [("needed", f"Needs review ({waiting})"), ("checked", "Checked by staff"),
+                ("automatic", "Read automatically")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "needed":
+            return queryset.filter(confidence=Decision.Confidence.LOW, is_curated=False)
+        if self.value() == "checked":
+            return queryset.filter(is_curated=True)
+        if self.value() == "automatic":
+            return queryset.filter(is_curated=False)
+        return queryset
+
+
 @admin.register(Decision)
 class DecisionAdmin(admin.ModelAdmin):
     list_display = ["reference", "council", "category", "subcategory", "outcome", "decision_date", "total_payment",
-                    "is_published", "is_curated"]
+                    "confidence", "is_published", "is_curated"]
     list_filter = [
+        ReviewListFilter,
         "is_published",
         "is_curated",
+        "confidence",
         YearListFilter,
+        "outcome_group",
         "outcome",
         ("category", admin.RelatedOnlyFieldListFilter),
         ("council", admin.RelatedOnlyFieldListFilter),
@@ -85,22 +111,30 @@ class DecisionAdmin(admin.ModelAdmin):
     date_hierarchy = "decision_date"
     inlines = [RemedyInline, FindingInline]
     readonly_fields = ["total_payment", "content_hash", "parser_version", "parse_warnings", "source_name",
-                       "imported_at", "updated_at"]
+                       "imported_at", "updated_at", "outcome_group", "confidence", "review_reasons"]
     fieldsets = [
-        (None, {"fields": ["reference", "council", "category", "subcategory", "outcome", "decision_date", "summary",
-                           "decided_by", "is_published", "is_curated"]}),
+        (None, {"fields": ["reference", "council", "category", "subcategory", "outcome", "outcome_group",
+                           "decision_date", "summary", "decided_by", "is_published", "is_curated"]}),
+        ("Review", {"fields": ["confidence", "review_reasons"],
+                    "description": "Saving this decision marks its remedies and findings as checked by staff."}),
         ("Statement", {"classes": ["collapse"], "fields": ["body", "full_text"]}),
         ("Source", {"classes": ["collapse"], "fields": ["source_name", "source_text", "content_hash",
                                                          "parser_version", "parse_warnings", "imported_at",
                                                          "updated_at", "total_payment"]}),
     ]
-    actions = ["publish", "unpublish", "reparse"]
+    actions = ["confirm", "publish", "unpublish", "reparse"]
     list_per_page = 50
     show_full_result_count = False  # a COUNT(*) over 100,000 rows on every page is wasted work
 
     def save_model(self, request, obj, form, change):
-        obj.is_curated = True  # a person's edit must survive the next import
+        obj.is_curated = True  # a person's edit (or confirmation) must survive the next import
+        obj.outcome_group = outcome_group(obj.outcome)
         super().save_model(request, obj, form, change)
+
+    @admin.action(description="Confirm remedies and findings as checked")
+    def confirm(self, request, queryset):
+        count = queryset.update(is_curated=True, updated_at=timezone.now())
+        self.message_user(request, f"{count} decision{pluralize(count)} marked as checked by staff.", messages.SUCCESS)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
@@ -109,12 +143,12 @@ class DecisionAdmin(admin.ModelAdmin):
     @admin.action(description="Publish selected decisions")
     def publish(self, request, queryset):
         count = queryset.update(is_published=True, updated_at=timezone.now())
-        self.message_user(request, f"{count} decisions published.", messages.SUCCESS)
+        self.message_user(request, f"{count} decision{pluralize(count)} published.", messages.SUCCESS)
 
     @admin.action(description="Unpublish selected decisions")
     def unpublish(self, request, queryset):
         count = queryset.update(is_published=False, updated_at=timezone.now())
-        self.message_user(request, f"{count} decisions unpublished.", messages.SUCCESS)
+        self.message_user(request, f"{count} decision{pluralize(count)} unpublished.", messages.SUCCESS)
 
     @admin.action(description="Re-parse from the stored source text (discards manual edits)")
     def reparse(self, request, queryset):
@@ -126,7 +160,7 @@ class DecisionAdmin(admin.ModelAdmin):
             except ParseError as error:
                 failed.append(f"{decision.reference}: {error.reason}")
         if done:
-            self.message_user(request, f"{done} decisions re-parsed.", messages.SUCCESS)
+            self.message_user(request, f"{done} decision{pluralize(done)} re-parsed.", messages.SUCCESS)
         for failure in failed:
             self.message_user(request, f"Could not re-parse {failure}", messages.ERROR)
 

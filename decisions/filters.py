@@ -14,6 +14,7 @@ from decisions import search
 from decisions.caching import cached
 from decisions.findings import FINDING_KINDS
 from decisions.models import Category, Council, Decision, Finding, Remedy, bits
+from decisions.outcomes import OTHER, OUTCOME_GROUPS, outcome_group
 from decisions.remedies import PAYMENT_PURPOSES, REMEDY_KINDS
 
 SORTS = [
@@ -32,14 +33,6 @@ SORT_ORDERS = {
 }
 PURPOSE_CHOICES = [(p, p.replace("_", " ").capitalize()) for p in Remedy.PURPOSES]
 FACET_LIMIT = 12  # options shown per facet; chosen ones are always shown
-
-
-def outcome_choices():
-    def distinct_outcomes():
-        values = Decision.objects.order_by("outcome").values_list("outcome", flat=True).distinct()
-        return [(value, value) for value in values if value]
-
-    return cached(("outcomes",), distinct_outcomes)
 
 
 def subcategory_choices():
@@ -64,7 +57,8 @@ class DecisionFilter(django_filters.FilterSet):
         label="Category")
     subcategory = django_filters.MultipleChoiceFilter(
         method="filter_subcategory", choices=subcategory_choices, label="Subcategory")
-    outcome = django_filters.MultipleChoiceFilter(field_name="outcome", choices=outcome_choices, label="Outcome",
+    # By outcome group, so 'Upheld' finds every upheld decision whatever its published label says.
+    outcome = django_filters.MultipleChoiceFilter(field_name="outcome_group", choices=OUTCOME_GROUPS, label="Outcome",
                                                  distinct=False)
     date_from = django_filters.DateFilter(
         field_name="decision_date", lookup_expr="gte", label="Decided on or after",
@@ -86,6 +80,15 @@ class DecisionFilter(django_filters.FilterSet):
     class Meta:
         model = Decision
         fields: list[str] = []
+
+    def __init__(self, data=None, *args, **kwargs):
+        # Links made before outcome groups carry a published label ('?outcome=Not upheld'): read it as its group.
+        if data is not None and "outcome" in data:
+            data = data.copy()
+            groups = dict(OUTCOME_GROUPS)
+            data.setlist("outcome", [value if value in groups or outcome_group(value) == OTHER else outcome_group(value)
+                                     for value in data.getlist("outcome")])
+        super().__init__(data, *args, **kwargs)
 
     # Facets are computed for these filters, in this order.
     FACETS = ("category", "subcategory", "outcome", "finding", "remedy", "purpose", "council")
@@ -264,7 +267,7 @@ def _selected_values(filterset: DecisionFilter) -> dict[str, list[str]]:
 
 # Per facet: the column of the match set it groups by; the bit-set facets expand bits after.
 _GROUPED = {"council": "council_id", "category": "category_id", "subcategory": "subcategory_id",
-            "outcome": "outcome", "remedy": "remedy_kinds", "finding": "finding_kinds",
+            "outcome": "outcome_group", "remedy": "remedy_kinds", "finding": "finding_kinds",
             "purpose": "payment_purposes"}
 _BIT_VOCABULARIES = {"remedy": REMEDY_KINDS, "finding": FINDING_KINDS, "purpose": PAYMENT_PURPOSES}
 TOTAL = "total"
@@ -344,7 +347,7 @@ def _labels(counted: dict[str, Counter], selected: dict[str, list[str]]) -> dict
             else:
                 labels["category"][key] = labels["category"][category.slug] = category.name
                 labels["category"][f"slug:{key}"] = category.slug
-    labels["outcome"] = {}
+    labels["outcome"] = dict(OUTCOME_GROUPS)
     labels["remedy"] = dict(Remedy.Kind.choices)
     labels["finding"] = dict(Finding.Kind.choices)
     labels["purpose"] = dict(PURPOSE_CHOICES)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from decisions.outcomes import NOT_INVESTIGATED, NOT_UPHELD, OUTSIDE_JURISDICTION, PREMATURE, UPHELD, outcome_group
 from decisions.text import fold, normalise_heading, split_sentences
 
 FINDING_KINDS = (
@@ -143,14 +144,14 @@ OTHER_REASON_RE = re.compile(
     r"|(?:apology|apologies|response) (?:was|were|is|are) (?:a )?(?:satisfactory|suitable|appropriate|enough|sufficient)"
     r"|\b(?:has|have) (?:already )?offered to\b",
     re.I)
-OUTCOME_FALLBACKS: tuple[tuple[re.Pattern, str, str | None], ...] = (
-    (re.compile(r"not upheld", re.I), "no_fault", None),
-    (re.compile(r"upheld.*no injustice|fault,? no injustice", re.I), "fault_no_injustice", None),
-    (re.compile(r"upheld.*injustice", re.I), "fault_with_injustice", None),
-    (re.compile(r"outside (our )?jurisdiction|out of jurisdiction|no jurisdiction", re.I), "outside_jurisdiction", None),
-    (re.compile(r"premature|referred back", re.I), "not_investigated", "premature"),
-    (re.compile(r"closed after initial enquiries|not investigated", re.I), "not_investigated", "other"),
-)
+def outcome_fallback(outcome: str) -> tuple[str, str | None] | None:
+    """The finding an outcome label implies, for a statement whose text states none."""
+    group = outcome_group(outcome)
+    if group == UPHELD:
+        no_injustice = re.search(r"no (?:significant )?injustice|without injustice", outcome, re.I)
+        return ("fault_no_injustice", None) if no_injustice else ("fault_with_injustice", None)
+    return {NOT_UPHELD: ("no_fault", None), OUTSIDE_JURISDICTION: ("outside_jurisdiction", None),
+            PREMATURE: ("not_investigated", "premature"), NOT_INVESTIGATED: ("not_investigated", "other")}.get(group)
 
 
 # Words that REMEDIED_RE needs: without one of them (or 'fault') a sentence is skipped.
@@ -166,40 +167,43 @@ class Finding:
     basis: str = "summary"  # where it was read: "summary", "body", or "outcome" (the published label alone)
 
     def to_dict(self) -> dict:
-        return {"kind": self.kind, "reason": self.reason, "text": self.text}
+        return {"kind": self.kind, "reason": self.reason, "basis": self.basis, "text": self.text}
 
 
 def extract_findings(sections, summary: str, outcome: str, warnings: list[str],
                      remedy_kinds: set[str] | frozenset[str] = frozenset()) -> list[Finding]:
     """The summary's conclusions; the body's when the summary states none; the outcome label last."""
     result = read_summary(summary, outcome, set(remedy_kinds)) if summary else []
-    body = _body_findings(sections, outcome)
     if not result:
-        result = body
+        result = _body_findings(sections, outcome)
     else:
         # A legal bar on part of the complaint is often stated only in 'What I have investigated'.
-        result += [finding for finding in body if finding.kind == "outside_jurisdiction"
-                   and re.search(r"jurisdiction|remit|no (?:legal )?powers?", finding.text, re.I)]
+        result += [finding for finding in _body_findings(sections, outcome, only_if=STATED_BAR_RE)
+                   if finding.kind == "outside_jurisdiction" and STATED_BAR_RE.search(finding.text)]
     unique: dict[tuple, Finding] = {}
     for finding in result:
         unique.setdefault((finding.kind, finding.reason), finding)
     result = list(unique.values())
-    if not result and outcome:
-        for pattern, kind, reason in OUTCOME_FALLBACKS:
-            if pattern.search(outcome):
-                result.append(Finding(kind=kind, reason=reason, text=f"Decision : {outcome}", basis="outcome"))
-                warnings.append("no finding stated in the text; inferred from the outcome label")
-                break
+    implied = outcome_fallback(outcome) if not result and outcome else None
+    if implied:
+        result.append(Finding(kind=implied[0], reason=implied[1], text=f"Decision : {outcome}", basis="outcome"))
+        warnings.append("no finding stated in the text; inferred from the outcome label")
     if not result:
         warnings.append("no finding found")
     return result
 
 
-def _body_findings(sections, outcome: str) -> list[Finding]:
-    """Findings read from the statement's own analysis and decision, sentence by sentence."""
+STATED_BAR_RE = re.compile(r"jurisdiction|remit|no (?:legal )?powers?", re.I)
+
+
+def _body_findings(sections, outcome: str, only_if: re.Pattern | None = None) -> list[Finding]:
+    """Findings read from the statement's own analysis and decision, sentence by sentence
+    (only from paragraphs that match ``only_if``, when given)."""
     findings: list[Finding] = []
     pending_faults: list[str] = []
     for block in _blocks(sections, ""):
+        if only_if is not None:
+            block = [text for text in block if only_if.search(text)]
         state = _State()
         for paragraph_text in block:
             for sentence in split_sentences(paragraph_text):
@@ -384,7 +388,8 @@ REMEDIED_SENTENCE_RE = re.compile(
     r"\b(?:already|now|since) (?:\w+ )?(?:apologi[sz]ed|remedied|refunded|paid|cancell?ed|withdrawn|withdrew"
     r"|put (?:this|things|it|matters) right|taken (?:appropriate |suitable |reasonable )?(?:action|steps)"
     r"|(?:provided|made|offered|given) (?:\w+ ){0,2}(?:remedy|apology|payment|refund))"
-    r"|\b(?:corrected|rectified|put right|addressed|resolved) (?:this )?in (?:its|the|their|is) (?:final )?(?:complaint )?"
+    r"|\b(?:corrected|rectified|put right|addressed|resolved) (?:this )?in (?:its|the|their|is) (?:[\w']+ )?"
+    r"(?:final )?(?:complaint )?"
     r"(?:response|reply)"
     r"|\b(?:has|have|had) (?:now )?(?:provided|offered|given|made|taken)(?: \w+){0,4}? (?:a |an |the )?(?:suitable"
     r"|appropriate|proportionate|adequate|satisfactory|fair|reasonable|thorough|sufficient|full) (?:remedy|response|apology"

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.text import slugify
 
 from decisions.findings import FINDING_KINDS, NOT_INVESTIGATED_REASONS
+from decisions.outcomes import NOT_STATED, NOT_UPHELD, OUTCOME_GROUPS, UPHELD, group_label
 from decisions.remedies import PAYMENT_PURPOSES, REMEDY_KINDS
 
 
@@ -138,14 +139,6 @@ def bits(vocabulary, values) -> int:
     return result
 
 
-def is_upheld(outcome: str) -> bool:
-    return outcome.lower().startswith("upheld")
-
-
-def is_not_upheld(outcome: str) -> bool:
-    return outcome.lower().startswith("not upheld")
-
-
 class DecisionQuerySet(models.QuerySet):
     def published(self):
         return self.filter(is_published=True)
@@ -167,13 +160,10 @@ class DecisionQuerySet(models.QuerySet):
         """What people compare councils and categories by, in four queries."""
         totals = self.aggregate(
             decisions=Count("pk"), paid=Sum("total_payment"), paid_count=Count("pk", filter=Q(total_payment__gt=0)))
-        by_outcome = [
-            (row["outcome"] or "Not stated", row["n"])
-            for row in self.values("outcome").annotate(n=Count("pk")).order_by("-n", "outcome")
-        ]
-        upheld = sum(n for outcome, n in by_outcome if is_upheld(outcome))
-        not_upheld = sum(n for outcome, n in by_outcome if is_not_upheld(outcome))
-        investigated = upheld + not_upheld
+        by_group = dict(self.values_list("outcome_group").annotate(n=Count("pk")).values_list("outcome_group", "n"))
+        by_outcome = [(label, by_group[group]) for group, label in OUTCOME_GROUPS if by_group.get(group)]
+        upheld = by_group.get(UPHELD, 0)
+        investigated = upheld + by_group.get(NOT_UPHELD, 0)
         per_year = [
             (row["year"], row["n"])
             for row in self.exclude(decision_date=None).annotate(year=ExtractYear("decision_date"))
@@ -193,6 +183,10 @@ class DecisionQuerySet(models.QuerySet):
 
 
 class Decision(models.Model):
+    class Confidence(models.TextChoices):
+        HIGH = "high", "Read from the Ombudsman's own words"
+        LOW = "low", "Needs review"
+
     reference = models.CharField(max_length=16, unique=True, help_text="As published, e.g. '20 003 763'.")
     council = models.ForeignKey(Council, on_delete=models.PROTECT, related_name="decisions")
     category = models.ForeignKey(Category, null=True, blank=True, on_delete=models.SET_NULL,
@@ -201,7 +195,9 @@ class Decision(models.Model):
                                     related_name="subcategory_decisions")
     organisation = models.CharField(max_length=300, blank=True,
                                     help_text="The body's name as published on this statement (searched).")
-    outcome = models.CharField(max_length=200, blank=True, db_index=True)
+    outcome = models.CharField(max_length=200, blank=True, db_index=True, help_text="The label as published.")
+    outcome_group = models.CharField(max_length=30, choices=OUTCOME_GROUPS, default=NOT_STATED, db_index=True,
+                                     help_text="The published label normalised: what the outcome filter and figures use.")
     decision_date = models.DateField(null=True, blank=True, db_index=True)
     summary = models.TextField(blank=True)
     body = models.JSONField(default=list, blank=True, help_text="Sections as read by the parser.")
@@ -222,6 +218,10 @@ class Decision(models.Model):
     content_hash = models.CharField(max_length=64, blank=True)
     parser_version = models.PositiveSmallIntegerField(default=0)
     parse_warnings = models.JSONField(default=list, blank=True)
+    confidence = models.CharField(max_length=10, choices=Confidence.choices, blank=True, db_index=True,
+                                  help_text="How sure the parser is of the remedies and findings it read.")
+    review_reasons = models.JSONField(default=list, blank=True,
+                                      help_text="Why the parser's reading should be checked by a person.")
     is_published = models.BooleanField("published", default=True, db_index=True)
     is_curated = models.BooleanField("curated", default=False,
                                      help_text="Edited by staff: a re-import leaves it alone unless forced.")
@@ -238,7 +238,7 @@ class Decision(models.Model):
             models.Index(fields=["category", "-decision_date"], name="decision_category_date"),
             models.Index(fields=["subcategory", "-decision_date"], name="decision_subcategory_date"),
             # Covers every facet and filter column: facet counts scan this, not the wide table.
-            models.Index(fields=["is_published", "category", "subcategory", "council", "outcome", "remedy_kinds",
+            models.Index(fields=["is_published", "category", "subcategory", "council", "outcome_group", "remedy_kinds",
                                  "finding_kinds", "payment_purposes", "decision_date", "total_payment"],
                          name="decision_facets"),
             models.Index(fields=["updated_at"], name="decision_updated"),
@@ -246,6 +246,14 @@ class Decision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reference} {self.council.name}" if self.council_id else self.reference
+
+    @property
+    def outcome_group_label(self) -> str:
+        return group_label(self.outcome_group)
+
+    @property
+    def needs_review(self) -> bool:
+        return self.confidence == self.Confidence.LOW and not self.is_curated
 
     @property
     def reference_slug(self) -> str:
@@ -293,6 +301,7 @@ class Decision(models.Model):
                 text = item.get("text", "")
                 rendered.append({
                     "id": f"{section_id}-{counter[0]}",
+                    "text": text,
                     "number": item.get("number"),
                     "level": min(int(item.get("level") or 0), 3),
                     "style": item.get("style", "text"),
@@ -315,6 +324,19 @@ class Decision(models.Model):
                 ],
             })
         return sections
+
+    def locate_evidence(self, items, body: list[dict]) -> None:
+        """Give each remedy or finding an ``anchor``: where on the page its sentence is (summary, a paragraph)."""
+        paragraphs = [(p["id"], p["text"]) for section in body
+                      for p in section["paragraphs"] + [q for sub in section["subsections"] for q in sub["paragraphs"]]]
+        for item in items:
+            sentence = (item.text or "").strip()
+            if getattr(item, "basis", "") == "outcome":
+                item.anchor = "outcome"
+            elif sentence and sentence in self.summary:
+                item.anchor = "summary"
+            else:
+                item.anchor = next((pid for pid, text in paragraphs if sentence and sentence in text), "")
 
     def related(self, limit: int = 5) -> list[Decision]:
         """The most similar decisions: the same subcategory, ordered by words shared with this summary.
@@ -381,7 +403,9 @@ class Remedy(models.Model):
     # (JSONField `contains` is not available there).
     purposes = models.CharField(max_length=200, blank=True, help_text="Comma-separated: " + ", ".join(PAYMENT_PURPOSES))
     deadline = models.CharField(max_length=200, blank=True)
-    text = models.TextField(blank=True)
+    text = models.TextField(blank=True, help_text="The sentence it was read from (the evidence a reader can check).")
+    basis = models.CharField(max_length=10, blank=True, choices=[("action", "Agreed or recommended action section"),
+                                                                 ("summary", "Summary or final decision")])
 
     class Meta:
         ordering = ["decision", "position"]
@@ -409,7 +433,9 @@ class Finding(models.Model):
     position = models.PositiveSmallIntegerField(default=0)
     kind = models.CharField(max_length=30, choices=Kind.choices, db_index=True)
     reason = models.CharField(max_length=40, choices=Reason.choices, blank=True)
-    text = models.TextField(blank=True)
+    text = models.TextField(blank=True, help_text="The sentence it was read from (the evidence a reader can check).")
+    basis = models.CharField(max_length=10, blank=True, choices=[("summary", "Summary"), ("body", "Statement"),
+                                                                 ("outcome", "Outcome label only")])
 
     class Meta:
         ordering = ["decision", "position"]

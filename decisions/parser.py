@@ -21,9 +21,10 @@ from decimal import Decimal
 
 from decisions import findings as findings_module
 from decisions import remedies as remedies_module
+from decisions.outcomes import INVESTIGATED_GROUPS, NOT_UPHELD, UPHELD, outcome_group
 from decisions.text import fold, normalise_heading
 
-PARSER_VERSION = 1
+PARSER_VERSION = 2  # 2: remedies and findings read from the summary's own wording; outcome groups; confidence
 
 # A reference is two digits, three digits and three digits, however they are spaced
 # or dashed; joint decisions with the Health Service Ombudsman add a letter.
@@ -179,6 +180,16 @@ class ParsedDecision:
     decided_by: str = ""
     related_references: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    # Why a person should check what was read (empty: read with confidence).
+    review_reasons: list[str] = field(default_factory=list)
+
+    @property
+    def outcome_group(self) -> str:
+        return outcome_group(self.outcome)
+
+    @property
+    def confidence(self) -> str:
+        return "low" if self.review_reasons else "high"
 
     @property
     def total_payment(self) -> Decimal:
@@ -213,6 +224,9 @@ class ParsedDecision:
             "remedies": [r.to_dict() for r in self.remedies],
             "total_payment": f"{self.total_payment:.2f}",
             "findings": [f.to_dict() for f in self.findings],
+            "outcome_group": self.outcome_group,
+            "confidence": self.confidence,
+            "review_reasons": self.review_reasons,
             "warnings": self.warnings,
             "parser_version": PARSER_VERSION,
         }
@@ -326,7 +340,31 @@ def parse_decision(text: str) -> ParsedDecision:
     result.findings = findings_module.extract_findings(result.sections, result.summary, result.outcome, warnings,
                                                        {r.kind for r in result.remedies})
     result.warnings = warnings
+    result.review_reasons = review_reasons(result)
     return result
+
+
+def review_reasons(result: ParsedDecision) -> list[str]:
+    """Where the reading fell back on less than the Ombudsman's own words: a person should check."""
+    reasons: list[str] = []
+    kinds = {f.kind for f in result.findings}
+    if not result.findings:
+        reasons.append("no finding was found in the text")
+    elif all(f.basis == "outcome" for f in result.findings):
+        reasons.append("findings inferred from the outcome label alone")
+    if result.remedies and all(r.basis == "summary" for r in result.remedies):
+        reasons.append("remedies read from the summary or final decision (no agreed action section)")
+    if any(r.kind == "payment" and r.amount is None for r in result.remedies):
+        reasons.append("a payment without a stated amount")
+    group = result.outcome_group
+    fault = kinds & {"fault_with_injustice", "fault_no_injustice", "remedied_by_organisation"}
+    if group == UPHELD and kinds and not fault:
+        reasons.append("the outcome is Upheld but no fault was found in the text")
+    elif group == NOT_UPHELD and "fault_with_injustice" in kinds:
+        reasons.append("the outcome is Not upheld but the text reads as fault causing injustice")
+    elif group not in INVESTIGATED_GROUPS and "fault_with_injustice" in kinds and result.outcome:
+        reasons.append(f"the outcome is '{result.outcome}' but the text reads as fault causing injustice")
+    return reasons
 
 
 def parse_decision_bytes(data: bytes) -> ParsedDecision:

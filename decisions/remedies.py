@@ -149,10 +149,12 @@ class Remedy:
     amount: Decimal | None = None
     purposes: list[str] = field(default_factory=list)
     deadline: str | None = None
+    basis: str = "action"  # where it was read: "action" (an agreed or recommended action section) or "summary"
 
     def to_dict(self) -> dict:
         return {
             "kind": self.kind,
+            "basis": self.basis,
             "amount": f"{self.amount:.2f}" if self.amount is not None else None,
             "purposes": self.purposes,
             "deadline": self.deadline,
@@ -186,6 +188,8 @@ def extract_remedies(sections, summary: str, warnings: list[str]) -> list[Remedy
         if normalise_heading(section.heading) in CLOSING_HEADINGS:
             texts.extend(p.text for _, p in section.all_paragraphs())
     remedies = [remedy for text in texts for remedy in read_commitments(text)]
+    for remedy in remedies:
+        remedy.basis = "summary"
     unique: dict[tuple, Remedy] = {}
     for remedy in remedies:
         unique.setdefault((remedy.kind, remedy.amount, remedy.kind == "payment" and remedy.amount is None), remedy)
@@ -437,7 +441,8 @@ CLAUSE_KIND_PATTERNS: tuple[tuple[str, re.Pattern], ...] = (
         r"|\breimburs\w*|\brepay\w*|\bcompensat\w*|\bback-?dat\w*|\bmeet (?:[\w']+ ){0,4}(?:costs?|fees?|expenses?|bills?)"
         r"|\bcover (?:[\w']+ ){0,3}(?:costs?|fees?)|£\s?\d", re.I)),
     ("training", re.compile(
-        r"\btrain\w*|\bremind\w*|\bbrief\w* (?:[\w']+ ){0,3}(?:staff|officers|employees|team)|\bshare (?:[\w']+ ){0,4}(?:decision"
+        r"\btrain\w*|\bremind\w*|\bbrief\w* (?:[\w']+ ){0,3}(?:staff|officers|employees|team|workers|managers)"
+        r"|\bshare (?:[\w']+ ){0,4}(?:decision"
         r"|learning|lessons|findings|statement|report)|\bfeedback\b|\b(?:staff|officers|employees|workers|team) (?:are|is|were) "
         r"(?:familiar|aware|reminded)|\bguidance (?:note )?(?:to|for) (?:[\w']+ ){0,2}(?:staff|officers|workers|team)"
         r"|\blessons (?:are )?learn\w*|\bcirculate\w*", re.I)),

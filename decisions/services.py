@@ -288,6 +288,9 @@ def _fill_decision(decision: Decision, parsed: ParsedDecision, *, council, categ
     decision.category = category
     decision.subcategory = subcategory
     decision.outcome = clean_name(parsed.outcome)[:200]
+    decision.outcome_group = parsed.outcome_group
+    decision.confidence = parsed.confidence
+    decision.review_reasons = parsed.review_reasons
     decision.decision_date = parsed.decision_date
     decision.summary = parsed.summary
     decision.body = [section.to_dict() for section in parsed.sections]
@@ -311,13 +314,14 @@ def _fill_decision(decision: Decision, parsed: ParsedDecision, *, council, categ
 
 def _remedy_rows(decision: Decision, parsed: ParsedDecision) -> list[Remedy]:
     return [Remedy(decision=decision, position=index, kind=remedy.kind, amount=remedy.amount,
-                   purposes=",".join(remedy.purposes), deadline=(remedy.deadline or "")[:200], text=remedy.text)
+                   purposes=",".join(remedy.purposes), deadline=(remedy.deadline or "")[:200], text=remedy.text,
+                   basis=remedy.basis)
             for index, remedy in enumerate(parsed.remedies)]
 
 
 def _finding_rows(decision: Decision, parsed: ParsedDecision) -> list[Finding]:
     return [Finding(decision=decision, position=index, kind=finding.kind, reason=finding.reason or "",
-                    text=finding.text)
+                    text=finding.text, basis=finding.basis)
             for index, finding in enumerate(parsed.findings)]
 
 

@@ -138,11 +138,14 @@ def decision_detail(request, reference):
     back = request.GET.get("from", "")
     # Only ever a query string for our own results page: the path is fixed here.
     back_url = f"/decisions/?{back}" if back and "\n" not in back and "\r" not in back else None
+    body = decision.rendered_body(query if query.groups else None)
+    remedies, findings = list(decision.remedies.all()), list(decision.findings.all())
+    decision.locate_evidence(remedies + findings, body)
     return render(request, "decisions/detail.html", {
         "decision": decision,
-        "body": decision.rendered_body(query if query.groups else None),
-        "remedies": list(decision.remedies.all()),
-        "findings": list(decision.findings.all()),
+        "body": body,
+        "remedies": remedies,
+        "findings": findings,
         "related": decision.related(limit=5),
         "query": query,
         "back_url": back_url,
