@@ -108,10 +108,12 @@ def decision_detail(request, reference):
         "sections": decision.body,
         "remedies": [
             {"kind": r.kind, "amount": f"{r.amount:.2f}" if r.amount is not None else None,
-             "purposes": r.purpose_list, "deadline": r.deadline or None, "text": r.text}
+             "purposes": r.purpose_list, "deadline": r.deadline or None, "text": r.text, "basis": r.basis}
             for r in decision.remedies.all()
         ],
-        "findings": [{"kind": f.kind, "reason": f.reason or None, "text": f.text} for f in decision.findings.all()],
+        "findings": [{"kind": f.kind, "reason": f.reason or None, "text": f.text, "basis": f.basis}
+                     for f in decision.findings.all()],
+        "review_reasons": decision.review_reasons,
     })
     return JsonResponse(body)
 

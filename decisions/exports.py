@@ -14,7 +14,8 @@ from decisions.findings import FINDING_KINDS
 from decisions.remedies import REMEDY_KINDS
 
 EXPORT_FIELDS = ("reference", "url", "organisation", "organisation_kind", "category", "subcategory", "outcome",
-                 "decision_date", "summary", "total_payment", "remedy_kinds", "finding_kinds")
+                 "outcome_group", "decision_date", "summary", "total_payment", "remedy_kinds", "finding_kinds",
+                 "read_by", "confidence")
 CHUNK_SIZE = 2000
 # A spreadsheet runs a cell that starts with one of these as a formula (CWE-1236).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -27,7 +28,8 @@ def words_in(bitset: int, vocabulary) -> list[str]:
 def export_queryset(queryset):
     """Only the columns an export needs, with the names it shows."""
     return queryset.select_related("council", "category", "subcategory").only(
-        "reference", "decision_date", "outcome", "summary", "total_payment", "remedy_kinds", "finding_kinds",
+        "reference", "decision_date", "outcome", "outcome_group", "summary", "total_payment", "remedy_kinds",
+        "finding_kinds", "is_curated", "confidence",
         "council__name", "council__slug", "council__kind", "category__name", "category__slug",
         "subcategory__name", "subcategory__slug")
 
@@ -41,11 +43,15 @@ def decision_row(decision, base_url: str) -> dict:
         "category": decision.category.name if decision.category_id else "",
         "subcategory": decision.subcategory.name if decision.subcategory_id else "",
         "outcome": decision.outcome,
+        "outcome_group": decision.outcome_group,
         "decision_date": decision.decision_date.isoformat() if decision.decision_date else None,
         "summary": decision.summary,
         "total_payment": f"{decision.total_payment:.2f}",
         "remedy_kinds": words_in(decision.remedy_kinds, REMEDY_KINDS),
         "finding_kinds": words_in(decision.finding_kinds, FINDING_KINDS),
+        # Whether a person has checked the remedies and findings, and how sure the parser was of them.
+        "read_by": "staff" if decision.is_curated else "software",
+        "confidence": decision.confidence,
     }
 
 

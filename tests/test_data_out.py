@@ -134,6 +134,9 @@ def test_api_detail(client, seeds):
         ("apology", None), ("payment", "1000.00"), ("payment", "500.00"), ("payment", "250.00")]
     assert data["remedies"][1]["purposes"] == ["distress"]
     assert data["findings"][0]["kind"] == "fault_with_injustice"
+    assert data["remedies"][1]["basis"] == "action" and data["remedies"][1]["text"].startswith("£1000 to recognise")
+    assert (data["outcome_group"], data["read_by"], data["confidence"], data["review_reasons"]) == (
+        "upheld", "software", "high", [])
     assert data["lgo_url"].endswith("/children-s-care-services/child-protection/20-003-763")
 
 
