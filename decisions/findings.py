@@ -119,7 +119,9 @@ REASON_PATTERNS: tuple[tuple[str, re.Pattern], ...] = (
         r"(?:not enough|insufficient|little|no) (?:evidence of )?(?:significant |sufficient |serious |worthwhile )?(?:personal )?"
         r"injustice|\bnor (?:any )?(?:significant )?injustice|not (?:\w+ ){0,4}(?:a |any )?(?:significant|sufficient|serious)"
         r"(?: enough)? (?:personal )?injustice|injustice[^.;]{0,40}\bnot (?:significant|serious|sufficient) enough"
-        r"|not significant enough|not caused? (?:\w+ ){0,3}injustice|injustice (?:is|was) (?:too )?(?:small|minor|limited)",
+        r"|not significant enough|not caused? (?:\w+ ){0,3}injustice|injustice (?:is|was) (?:too )?(?:small|minor|limited)"
+        r"|(?:not enough|insufficient|little|no) evidence (?:that )?(?:\w+ ){0,4}(?:suffered|was caused|experienced|caused)"
+        r" (?:\w+ ){0,2}(?:significant |any |an? )?injustice",
         re.I)),
     ("late_complaint", re.compile(
         r"\blate\b" + NOT_NEXT_OF_KIN + r"|out of time|more than (?:12|twelve) months|too long ago|\bhistoric(?:al)?\b"
@@ -354,7 +356,7 @@ FAULT_STATEMENT_RE = re.compile(
 NO_FAULT_RE = re.compile(
     r"\b(?:do|does|did|have|has|could|can|cannot|would) not (?:find|found|see|identify|uphold|upheld)(?: \w+){0,7}? "
     r"(?:at )?fault|\bnot at fault\b|\bno (?:clear |other |further )?fault\b|\b(?:found|finds?|find) no (?:\w+ )?fault"
-    r"|\bwas not fault\b|\bwithout fault\b|\bno (?:evidence of )?maladministration\b|\b(?:do|does|did|have|has) not uph[eo]ld"
+    r"|\b(?:was|were|is|are) not (?:\w+ )?fault\b|\bwithout fault\b|\bno (?:evidence of )?maladministration\b|\b(?:do|does|did|have|has) not uph[eo]ld"
     r"|\bnot upheld\b|\bacted (?:properly|correctly|reasonably|appropriately|in line with|in accordance with|lawfully|fairly)"
     r"|\bfollowed (?:the |its |a )?(?:correct |proper |right |relevant |appropriate |procedure |process )*(?:procedure|process"
     r"|guidance|policy|policies|law|steps)\b|\b(?:fair|reasonable|adequate|proper|full) explanation"

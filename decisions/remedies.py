@@ -180,7 +180,9 @@ def extract_remedies(sections, summary: str, warnings: list[str]) -> list[Remedy
         remedies: list[Remedy] = []
         for unit in units:
             remedies.extend(_remedies_from_unit(unit, strict=False, section_deadline=section_deadline))
-        return _tidy(remedies)
+        if remedies:
+            return _tidy(remedies)
+        # An action section with nothing readable in it (cut short, or only 'see above'): read the summary.
 
     # No action part: what the summary and the final decision commit to, clause by clause.
     texts = [summary] if summary else []

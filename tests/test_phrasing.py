@@ -134,6 +134,15 @@ REMEDIES = [
     ("The Council has already provided training to its staff.", set()),
     ("It has already apologised for this which is a suitable remedy.", set()),
     ("Mr R complained about the Council's refusal to provide transport for his son.", set()),
+    # lists, colons and 'by' clauses
+    ("Within one month of the final decision, the Council will: apologise to Mr S; pay him £300.", {"apology", "payment"}),
+    ("The Council has agreed to remedy the injustice by apologising and paying Mrs T £200.", {"apology", "payment"}),
+    ("We recommended the Council should apologise and reconsider the request.", {"apology", "reconsider"}),
+    ("To remedy the injustice, the Council will apologise and review its procedures so this does not happen again.",
+     {"apology", "procedure_change"}),
+    ("The Council agreed to our recommendation to make a payment of £250 for her time and trouble in pursuing the "
+     "complaint.", {"payment"}),
+    ("The Council has agreed to carry out the agreed action set out at the end of this statement.", set()),
 ]
 
 
@@ -205,6 +214,11 @@ FINDINGS = [
     ("We found no fault in the Council's actions.", {"no_fault"}),
     ("There is insufficient evidence of fault by the Council in its recovery of the debt.", {"no_fault"}),
     ("We have completed our investigation having not made a finding of fault.", {"no_fault"}),
+    ("I do not find the Council at fault.", {"no_fault"}),
+    ("The Council's actions were not fault.", {"no_fault"}),
+    ("The Ombudsman has found no evidence of fault in how the Council dealt with the application.", {"no_fault"}),
+    ("The Ombudsman finds fault with the Council's delay, which caused Miss A distress.", {"fault_with_injustice"}),
+    ("We have found fault causing injustice.", {"fault_with_injustice"}),
     # mixed
     ("The Council was not at fault for the banding decision. It was at fault for delay, which caused Mr N frustration.",
      {"no_fault", "fault_with_injustice"}),
@@ -308,6 +322,14 @@ REASONS = [
      {"late_complaint", "other"}),
     ("We will not investigate because the matter is premature and the courts are better placed to decide it.",
      {"premature", "court_or_tribunal"}),
+    ("We will not investigate. There is not enough evidence he suffered any injustice.", {"no_significant_injustice"}),
+    ("We will not investigate. Mr K could have appealed to the tribunal.", {"court_or_tribunal"}),
+    ("We will not investigate this complaint because it is a matter for the courts.", {"court_or_tribunal"}),
+    ("We will not investigate because Mrs L has not yet complained to the Council.", {"premature"}),
+    ("We will not investigate. It would be more appropriate for the ICO to consider this.",
+     {"another_body_better_placed"}),
+    ("We will not investigate because the Council has offered to reassess Mr M's needs.", {"other"}),
+    ("We will not investigate because the complaint was made too late.", {"late_complaint"}),
 ]
 
 
@@ -324,3 +346,15 @@ def test_outcome_label_is_used_only_when_the_text_states_nothing():
     assert [(f.kind, f.basis) for f in found] == [("fault_with_injustice", "outcome")]
     assert "inferred from the outcome label" in warnings[0]
     assert [f.kind for f in extract_findings([], "We found no fault.", "Upheld", [])] == ["no_fault"]
+
+
+def test_an_action_section_with_nothing_readable_falls_back_to_the_summary():
+    from decisions.parser import parse_decision
+    from tests.factories import statement_text
+
+    parsed = parse_decision(statement_text(reference="91 000 001", organisation="Testshire County Council",
+                                           summary="We found fault. The Council will apologise and pay Mr X £100.",
+                                           agreed_action=["The Council has agreed the action described above."]))
+    assert [(r.kind, r.basis) for r in parsed.remedies] == [("apology", "summary"), ("payment", "summary")]
+    assert parsed.total_payment == 100
+    assert "remedies read from the summary or final decision (no agreed action section)" in parsed.review_reasons
