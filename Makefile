@@ -8,7 +8,7 @@ DEV_ENV := DJANGO_DEBUG=1
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install serve serve-production test test-sqlite test-postgres lint migrate import bench soak fidelity clean
+.PHONY: install serve serve-production test test-sqlite test-postgres lint migrate import bench soak fidelity relevance clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,12 @@ bench: install
 # How well the parser reads real decisions: FOLDER defaults to ../shared/devset.
 fidelity: install
 	$(PY) bench/fidelity.py $(FOLDER)
+
+# Does search find what people mean? Topic searches on FOLDER (default ../shared/devset), on
+# SQLite and then on PostgreSQL (a throwaway cluster, or DATABASE_URL).
+relevance: install
+	env -u DATABASE_URL $(PY) bench/relevance.py $(FOLDER)
+	bash .ci/with-postgres $(PY) bench/relevance.py $(FOLDER)
 
 soak: install
 	$(PY) bench/soak.py --minutes 3
