@@ -35,6 +35,11 @@ class CategoryAdmin(admin.ModelAdmin):
     search_fields = ["name", "parent__name"]
     list_select_related = ["parent"]
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and "name" in form.changed_data:
+            obj.refresh_decision_topics()  # the name is searched as each decision's topic
+
 
 class RemedyInline(admin.TabularInline):
     model = Remedy
@@ -129,6 +134,7 @@ class DecisionAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         obj.is_curated = True  # a person's edit (or confirmation) must survive the next import
         obj.outcome_group = outcome_group(obj.outcome)
+        obj.topic = Decision.topic_text(obj.category, obj.subcategory)
         super().save_model(request, obj, form, change)
 
     @admin.action(description="Confirm remedies and findings as checked")

@@ -356,7 +356,8 @@ FAULT_STATEMENT_RE = re.compile(
 NO_FAULT_RE = re.compile(
     r"\b(?:do|does|did|have|has|could|can|cannot|would) not (?:find|found|see|identify|uphold|upheld)(?: \w+){0,7}? "
     r"(?:at )?fault|\bnot at fault\b|\bno (?:clear |other |further )?fault\b|\b(?:found|finds?|find) no (?:\w+ )?fault"
-    r"|\b(?:was|were|is|are) not (?:\w+ )?fault\b|\bwithout fault\b|\bno (?:evidence of )?maladministration\b|\b(?:do|does|did|have|has) not uph[eo]ld"
+    r"|\b(?:was|were|is|are) not (?:\w+ )?fault\b|\bwithout fault\b|\bno (?:evidence of )?maladministration\b"
+    r"|\b(?:do|does|did|have|has) not uph[eo]ld"
     r"|\bnot upheld\b|\bacted (?:properly|correctly|reasonably|appropriately|in line with|in accordance with|lawfully|fairly)"
     r"|\bfollowed (?:the |its |a )?(?:correct |proper |right |relevant |appropriate |procedure |process )*(?:procedure|process"
     r"|guidance|policy|policies|law|steps)\b|\b(?:fair|reasonable|adequate|proper|full) explanation"

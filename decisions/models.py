@@ -90,6 +90,15 @@ class Category(models.Model):
         """The Ombudsman's own slug: lower case, every run of other characters one dash."""
         return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
 
+    def refresh_decision_topics(self) -> None:
+        """After a rename: the searched topic text of every decision filed under this category."""
+        if self.parent_id:
+            Decision.objects.filter(subcategory=self).update(topic=Decision.topic_text(self.parent, self))
+            return
+        Decision.objects.filter(category=self, subcategory=None).update(topic=Decision.topic_text(self, None))
+        for child in self.children.all():
+            Decision.objects.filter(category=self, subcategory=child).update(topic=Decision.topic_text(self, child))
+
     def subcategories_in_use(self) -> list[Category]:
         """The subcategories with published decisions, each with their number as ``n``, by name."""
         counts = dict(Decision.objects.published().filter(category=self).order_by()
@@ -203,6 +212,9 @@ class Decision(models.Model):
     body = models.JSONField(default=list, blank=True, help_text="Sections as read by the parser.")
     full_text = models.TextField(blank=True)
     headings = models.TextField(blank=True, help_text="The statement's headings, one a line (searched with most weight).")
+    topic = models.TextField(blank=True, editable=False,
+                             help_text="Category and subcategory names: searched with the most weight, so a search for a "
+                                       "topic ranks the decisions filed under it first. Kept in step by topic_text().")
     decided_by = models.CharField(max_length=200, blank=True)
     related_references = models.JSONField(default=list, blank=True)
     total_payment = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0.00"), db_index=True,
@@ -246,6 +258,13 @@ class Decision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reference} {self.council.name}" if self.council_id else self.reference
+
+    @staticmethod
+    def topic_text(category: Category | None, subcategory: Category | None) -> str:
+        """The searched topic. Apostrophes go: PostgreSQL reads "Children's care" as children, a
+        stop word, care, which a phrase such as "children in care" would then match."""
+        names = " › ".join(c.name for c in (category, subcategory) if c is not None)
+        return re.sub(r"['’]", "", names)
 
     @property
     def outcome_group_label(self) -> str:

@@ -16,6 +16,7 @@ import re
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
+from pathlib import Path
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
 from django.db import connections, transaction
@@ -31,8 +32,10 @@ MAX_QUERY_LENGTH = 300
 MAX_TERMS = 32
 MARK_START, MARK_END = "\ue000", "\ue001"  # private-use characters: cannot occur in real text
 FTS_TABLE = "decisions_decision_fts"
-# Column weights, in the order of the FTS5 table's columns: reference, organisation, headings, summary, full_text.
-SQLITE_BM25_WEIGHTS = (10.0, 10.0, 10.0, 4.0, 1.0)
+# Column weights, in the order of the FTS5 table's columns (migration 0010): reference, organisation,
+# topic (category and subcategory names), headings, summary, full_text. The topic weighs most: a
+# search for a topic ranks the decisions filed under it first.
+SQLITE_BM25_WEIGHTS = (10.0, 10.0, 20.0, 10.0, 4.0, 1.0)
 PG_CONFIG = "english"
 
 _TOKEN_RE = re.compile(r'(-?)"([^"]*)"?|(\S+)')
@@ -54,6 +57,8 @@ class Query:
     groups: list[list[Term]] = field(default_factory=list)
     excluded: list[Term] = field(default_factory=list)
     reference: str | None = None
+    # What the search also looked for, for the reader: (what was typed, [the other words searched]).
+    expansions: list[tuple[str, list[str]]] = field(default_factory=list)
 
     @property
     def is_empty(self) -> bool:
@@ -87,6 +92,15 @@ class Query:
 
     def excluded_fts5(self) -> str:
         return " OR ".join(_fts5_term(t) for t in self.excluded)
+
+    def any_term_websearch(self) -> str:
+        """Any one of the wanted terms, in websearch syntax (no brackets there: OR of them all)."""
+        return " OR ".join(_websearch_term(t) for group in self.groups for t in group)
+
+    def topic_fts5(self) -> str | None:
+        """FTS5: any wanted term in the topic column (a decision filed under what was searched)."""
+        terms = [_fts5_term(t) for group in self.groups for t in group]
+        return f"topic : ({' OR '.join(terms)})" if terms else None
 
 
 def _websearch_term(term: Term) -> str:
@@ -132,7 +146,104 @@ def parse_query(text: str) -> Query:
             pending_or = False
         else:
             query.groups.append([term])
+    return expand(query)
+
+
+# --- The words of the field: synonyms, abbreviations, spellings and hyphens -----------------
+
+SYNONYMS_FILE = Path(__file__).with_name("search_synonyms.txt")
+MAX_SYNONYM_WORDS = 8
+# A hyphenated word is also found written solid ('re-assessment' finds 'reassessment'); a solid
+# word with one of the distinctive SPLIT_PREFIXES is also found hyphenated ('antisocial' finds
+# 'anti-social'). Other solid words ('reassessment') get their hyphenated form from the file.
+HYPHEN_PREFIXES = ("anti", "non", "re", "co", "pre", "post", "self", "over", "under", "semi", "multi", "inter", "sub")
+SPLIT_PREFIXES = ("anti", "non", "self", "semi", "multi")
+
+
+@lru_cache(maxsize=1)
+def synonym_groups() -> dict[tuple[str, ...], tuple[tuple[str, ...], ...]]:
+    """Each term of the synonyms file (as its words) -> every term of its group, itself first."""
+    groups: dict[tuple[str, ...], tuple[tuple[str, ...], ...]] = {}
+    for line in SYNONYMS_FILE.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        terms = [tuple(_words(part)) for part in line.split("|")]
+        terms = [t for t in terms if t]
+        for term in terms:
+            groups[term] = (term, *[other for other in terms if other != term])
+    return groups
+
+
+def hyphen_variants(words: tuple[str, ...]) -> list[tuple[str, ...]]:
+    """'antisocial' <-> 'anti social' (how both engines read 'anti-social')."""
+    if len(words) == 1:
+        word = words[0]
+        for prefix in SPLIT_PREFIXES:
+            if word.startswith(prefix) and len(word) - len(prefix) >= 5:
+                return [(prefix, word[len(prefix):])]
+        return []
+    if len(words) == 2 and words[0] in HYPHEN_PREFIXES and len(words[1]) >= 4:
+        return [(words[0] + words[1],)]
+    return []
+
+
+def _alternatives(words: tuple[str, ...]) -> list[tuple[str, ...]]:
+    """Every other way of writing these words: the synonyms file, then hyphen variants of each."""
+    found: list[tuple[str, ...]] = []
+    for variant in [words, *hyphen_variants(words)]:
+        for term in synonym_groups().get(variant, (variant,)):
+            for candidate in (term, *hyphen_variants(term)):
+                if candidate != words and candidate not in found:
+                    found.append(candidate)
+    return found
+
+
+def expand(query: Query) -> Query:
+    """The query with every term's other spellings and synonyms as alternatives (OR).
+
+    Words typed one after another that together make a term of the synonyms file ('ehc
+    plan', 'antisocial behaviour') are read as that term, a phrase, with its alternatives.
+    """
+    groups: list[list[Term]] = []
+    index = 0
+    while index < len(query.groups):
+        merged = _longest_synonym_run(query.groups, index)
+        if merged:
+            words, used = merged
+            groups.append([Term(words=list(words), phrase=len(words) > 1)])
+            index += used
+        else:
+            groups.append(list(query.groups[index]))
+            index += 1
+    for group in groups:
+        for term in list(group):
+            alternatives = _alternatives(tuple(term.words))
+            if alternatives:
+                group.extend(Term(words=list(words), phrase=len(words) > 1) for words in alternatives)
+                query.expansions.append((" ".join(term.words), [" ".join(words) for words in alternatives]))
+    query.groups = groups
+    excluded = []
+    for term in query.excluded:
+        excluded.append(term)
+        excluded.extend(Term(words=list(words), phrase=len(words) > 1) for words in _alternatives(tuple(term.words)))
+    query.excluded = excluded
     return query
+
+
+def _longest_synonym_run(groups: list[list[Term]], start: int) -> tuple[tuple[str, ...], int] | None:
+    """The longest run of single-term groups from ``start`` whose words are a term of the file."""
+    words: list[str] = []
+    best = None
+    for used, group in enumerate(groups[start:start + MAX_SYNONYM_WORDS], start=1):
+        if len(group) != 1:
+            break
+        words.extend(group[0].words)
+        if len(words) > MAX_SYNONYM_WORDS:
+            break
+        if used > 1 and (tuple(words) in synonym_groups() or hyphen_variants(tuple(words))):
+            best = (tuple(words), used)
+    return best
 
 
 def _words(text: str) -> list[str]:
@@ -231,6 +342,19 @@ def matching(queryset: QuerySet, text: str | Query) -> QuerySet:
     return queryset.filter(FtsMatch(positive))
 
 
+# Added to the rank of a decision filed under a topic the search names ('antisocial behaviour',
+# 'charging'): it outweighs any text score, so those decisions come first, each set ranked as usual.
+TOPIC_FIRST = 1000.0
+
+
+def _pg_topic_rank(query: Query):
+    """PostgreSQL: TOPIC_FIRST when the decision's topic (its own small vector, migration 0010)
+    holds any wanted term, plus ts_rank over the weighted fields."""
+    any_term = SearchQuery(query.any_term_websearch(), search_type="websearch", config=PG_CONFIG)
+    return Case(When(topic_vector=any_term, then=Value(TOPIC_FIRST)), default=Value(0.0),
+                output_field=FloatField())
+
+
 # A word in at least this share of all decisions tells nothing about relevance: its inverse
 # document frequency, the part of BM25 and ts_rank that makes a match count, is about zero.
 UBIQUITOUS_SHARE = 0.5
@@ -245,12 +369,14 @@ def ubiquitous(queryset: QuerySet, query: Query) -> bool:
     from decisions.caching import cached
     from decisions.models import Decision
 
-    if any(len(group) > 1 or group[0].phrase for group in query.groups):
+    # A group's first term is what was typed: if it is in most decisions, so is the group (its
+    # alternatives, synonyms or other spellings, only add decisions).
+    if any(group[0].phrase for group in query.groups):
         return False
     everything = Decision.objects.using(queryset.db)
     total = archive_size(queryset.db)
     for group in query.groups:
-        term = Query(text=group[0].words[0], groups=[group])
+        term = Query(text=group[0].words[0], groups=[[group[0]]])
         count = cached(("document frequency", term.to_websearch()), lambda t=term: matching(everything, t).count(),
                        queryset.db)
         if count < UBIQUITOUS_SHARE * total:
@@ -280,18 +406,23 @@ def ranked(queryset: QuerySet, text: str | Query) -> QuerySet:
         # would de-TOAST it for every match: seconds for a common word at 100,000 decisions.
         pg_query = _pg_query(query)
         return (
-            matching(queryset, query).alias(rank_vector=VectorColumn("rank_vector"))
+            matching(queryset, query).alias(rank_vector=VectorColumn("rank_vector"),
+                                            topic_vector=VectorColumn("topic_vector"))
             .annotate(rank=Case(When(rank_vector=pg_query, then=SearchRank(F("rank_vector"), pg_query,
-                                                                            normalization=1)),
+                                                                            normalization=1) + _pg_topic_rank(query)),
                                 default=Value(0.0), output_field=FloatField()))
             .order_by("-rank", "-decision_date", "-pk")
         )
     weights = ", ".join(str(w) for w in SQLITE_BM25_WEIGHTS)
+    # Filed under what was searched first (TOPIC_FIRST outweighs any bm25 score), then bm25.
+    topic_match = (f"CASE WHEN decisions_decision.id IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s) "
+                   f"THEN {TOPIC_FIRST} ELSE 0 END")
     return queryset.extra(
         tables=[FTS_TABLE],
         where=[f"{FTS_TABLE}.rowid = decisions_decision.id", f"{FTS_TABLE} MATCH %s"],
         params=[query.to_fts5()],
-        select={"rank": f"-bm25({FTS_TABLE}, {weights})"},
+        select={"rank": f"{topic_match} - bm25({FTS_TABLE}, {weights})"},
+        select_params=[query.topic_fts5()],
     ).order_by("-rank", "-decision_date", "-pk")
 
 
@@ -360,12 +491,14 @@ class RankedPages(_Pages):
 
     def __init__(self, queryset: QuerySet, query: Query, total: int | None = None):
         pg_query = _pg_query(query)
-        vectors = {"search_vector": _pg_vector(), "rank_vector": VectorColumn("rank_vector")}
+        vectors = {"search_vector": _pg_vector(), "rank_vector": VectorColumn("rank_vector"),
+                   "topic_vector": VectorColumn("topic_vector")}
         head = queryset.alias(**vectors).filter(rank_vector=pg_query)
         if query.excluded:  # an excluded word may be in the body only
             head = head.filter(search_vector=pg_query)
-        self.head = head.annotate(rank=SearchRank(F("rank_vector"), pg_query, normalization=1)).order_by(
-            "-rank", "-decision_date", "-pk")
+        # The topic is part of the weighted fields, so every decision filed under the topic is in the head.
+        self.head = head.annotate(rank=SearchRank(F("rank_vector"), pg_query, normalization=1)
+                                  + _pg_topic_rank(query)).order_by("-rank", "-decision_date", "-pk")
         self.tail = (queryset.alias(**vectors).filter(search_vector=pg_query).exclude(rank_vector=pg_query)
                      .annotate(rank=Value(0.0, output_field=FloatField())))
         self.rows, self.query, self.total = queryset, query, total

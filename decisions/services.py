@@ -287,6 +287,7 @@ def _fill_decision(decision: Decision, parsed: ParsedDecision, *, council, categ
     decision.council = council
     decision.category = category
     decision.subcategory = subcategory
+    decision.topic = Decision.topic_text(category, subcategory)
     decision.outcome = clean_name(parsed.outcome)[:200]
     decision.outcome_group = parsed.outcome_group
     decision.confidence = parsed.confidence
