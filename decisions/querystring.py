@@ -32,3 +32,9 @@ def with_page(request, number: int) -> str:
 
 def current(request, *, drop: set[str] = frozenset({"page"})) -> str:
     return urlencode(_pairs(request, drop=drop))
+
+
+def replaced(request, name: str, value: str) -> str:
+    """The current URL with every `name` replaced by one `name=value`; back to page 1."""
+    pairs = [(k, v) for k, v in _pairs(request) if k != name] + [(name, value)]
+    return "?" + urlencode(pairs)

@@ -36,6 +36,7 @@ FTS_TABLE = "decisions_decision_fts"
 # topic (category and subcategory names), headings, summary, full_text. The topic weighs most: a
 # search for a topic ranks the decisions filed under it first.
 SQLITE_BM25_WEIGHTS = (10.0, 10.0, 20.0, 10.0, 4.0, 1.0)
+SUMMARY_COLUMN, TEXT_COLUMN = 4, 5
 PG_CONFIG = "english"
 
 _TOKEN_RE = re.compile(r'(-?)"([^"]*)"?|(\S+)')
@@ -161,18 +162,36 @@ SPLIT_PREFIXES = ("anti", "non", "self", "semi", "multi")
 
 
 @lru_cache(maxsize=1)
-def synonym_groups() -> dict[tuple[str, ...], tuple[tuple[str, ...], ...]]:
-    """Each term of the synonyms file (as its words) -> every term of its group, itself first."""
+def _synonyms_file() -> tuple[dict[tuple[str, ...], tuple[tuple[str, ...], ...]], dict[tuple[str, ...], str]]:
     groups: dict[tuple[str, ...], tuple[tuple[str, ...], ...]] = {}
+    written: dict[tuple[str, ...], str] = {}
     for line in SYNONYMS_FILE.read_text(encoding="utf-8").splitlines():
         line = line.strip()
         if not line or line.startswith("#"):
             continue
-        terms = [tuple(_words(part)) for part in line.split("|")]
-        terms = [t for t in terms if t]
+        terms = []
+        for part in line.split("|"):
+            words = tuple(_words(part))
+            if words:
+                terms.append(words)
+                written.setdefault(words, " ".join(part.split()))
         for term in terms:
             groups[term] = (term, *[other for other in terms if other != term])
-    return groups
+    return groups, written
+
+
+def synonym_groups() -> dict[tuple[str, ...], tuple[tuple[str, ...], ...]]:
+    """Each term of the synonyms file (as its words) -> every term of its group, itself first."""
+    return _synonyms_file()[0]
+
+
+def written_form(words: tuple[str, ...]) -> str:
+    """A term as a reader writes it: as in the synonyms file, or hyphenated after a prefix."""
+    if words in _synonyms_file()[1]:
+        return _synonyms_file()[1][words]
+    if len(words) == 2 and words[0] in HYPHEN_PREFIXES:
+        return "-".join(words)
+    return " ".join(words)
 
 
 def hyphen_variants(words: tuple[str, ...]) -> list[tuple[str, ...]]:
@@ -221,7 +240,7 @@ def expand(query: Query) -> Query:
             alternatives = _alternatives(tuple(term.words))
             if alternatives:
                 group.extend(Term(words=list(words), phrase=len(words) > 1) for words in alternatives)
-                query.expansions.append((" ".join(term.words), [" ".join(words) for words in alternatives]))
+                query.expansions.append((written_form(tuple(term.words)), [written_form(words) for words in alternatives]))
     query.groups = groups
     excluded = []
     for term in query.excluded:
@@ -590,14 +609,23 @@ def snippets(decisions, text: str | Query, *, words: int = 32) -> dict[int, Safe
                 found[pk] = extract
         return found
     placeholders = ", ".join("%s" for _ in ids)
+    # From the summary when the words are there, else from the statement's text: never from the
+    # topic, organisation or headings, which the result shows already (columns: migration 0010).
     sql = (
-        f"SELECT rowid, snippet({FTS_TABLE}, -1, %s, %s, '…', %s) FROM {FTS_TABLE} "
+        f"SELECT rowid, snippet({FTS_TABLE}, {SUMMARY_COLUMN}, %s, %s, '…', %s), "
+        f"snippet({FTS_TABLE}, {TEXT_COLUMN}, %s, %s, '…', %s) FROM {FTS_TABLE} "
         f"WHERE {FTS_TABLE} MATCH %s AND rowid IN ({placeholders})"
     )
+    size = min(words, 64)
     with connections[queryset.db].cursor() as cursor:
-        cursor.execute(sql, [MARK_START, MARK_END, min(words, 64), query.to_fts5(), *ids])
+        cursor.execute(sql, [MARK_START, MARK_END, size, MARK_START, MARK_END, size, query.to_fts5(), *ids])
         rows = cursor.fetchall()
-    return {pk: marked_html(snippet) for pk, snippet in rows if snippet and MARK_START in snippet}
+    found = {}
+    for pk, *extracts in rows:
+        extract = next((e for e in extracts if e and MARK_START in e), None)
+        if extract:
+            found[pk] = marked_html(extract)
+    return found
 
 
 SNIPPET_CANDIDATES = 60  # matches considered as the start of an extract
@@ -656,6 +684,12 @@ def reference_in(text: str) -> str | None:
     """The decision reference a query consists of, if it is one (e.g. '20-003-763')."""
     query = parse_query(text)
     return query.reference
+
+
+def topic_matches(topic: str, query: Query) -> bool:
+    """Whether a decision's topic holds a searched term: it is listed because it is filed under it."""
+    pattern = _highlight_pattern(query.highlight_terms()) if query.groups else None
+    return bool(pattern and topic and pattern.search(topic))
 
 
 def highlight(text: str, query: Query) -> SafeString:

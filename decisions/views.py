@@ -12,11 +12,11 @@ from django.http import Http404, HttpResponse, HttpResponseBadRequest, JsonRespo
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_safe
 
-from decisions import charts, exports, search
+from decisions import charts, exports, search, suggest
 from decisions.caching import cached, cached_for
 from decisions.filters import DecisionFilter, facets
 from decisions.models import Category, Council, Decision, Finding, Remedy
-from decisions.querystring import current, with_page, without
+from decisions.querystring import current, replaced, with_page, without
 
 PAGE_SIZE = 25
 
@@ -45,7 +45,11 @@ def _listing_context(request, base_queryset, *, skip_facets=(), implicit=()):
         found = search.snippets(decisions, filterset.query)
     for decision in decisions:
         decision.snippet = found.get(decision.pk)
+        decision.topic_matched = search.topic_matches(decision.topic, filterset.query)
+    suggestion = suggest.did_you_mean(filterset.query, page.paginator.count, base_queryset.db)
     return {
+        "suggestion": suggestion,
+        "suggestion_url": replaced(request, "q", suggestion) if suggestion else None,
         "filterset": filterset,
         "form": filterset.form,
         "page": page,
