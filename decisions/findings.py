@@ -125,6 +125,7 @@ REASON_PATTERNS: tuple[tuple[str, re.Pattern], ...] = (
         re.I)),
     ("late_complaint", re.compile(
         r"\blate\b" + NOT_NEXT_OF_KIN + r"|out of time|more than (?:12|twelve) months|too long ago|\bhistoric(?:al)?\b"
+        r"|\byears ago\b|more than (?:a|one|two|three|four|five|\d+) years?\b"
         r"|(?:delay|waited) (?:\w+ ){0,2}(?:in |before )(?:complaining|coming to us|bringing)", re.I)),
     ("court_or_tribunal", re.compile(
         r"\bcourts?\b|tribunal|legal action|rights? (?:of|to) (?:appeal|review|challenge)|appeal rights|\bappeal(?:ed|ing|s)? "
@@ -399,7 +400,8 @@ REMEDIED_SENTENCE_RE = re.compile(
     r"|resolution|action)|\b(?:which|this|that) (?:is|was|provides?|provided) (?:a |an )?(?:suitable|appropriate"
     r"|proportionate|adequate|satisfactory|sufficient|fair) (?:remedy|response|apology)|\bremedied (?:the|any|this|that|her"
     r"|his|their) (?:injustice|fault)|\b(?:has|have) been (?:remedied|put right|resolved)|\btaken appropriate action to remedy"
-    r"|\b(?:apology|apologies|response|remedy|offer) (?:was|were|is|are) (?:a |an )?(?:satisfactory|suitable|appropriate"
+    r"|\b(?:apology|apologies|response|remedy|offer) (?:of £[\d,.]+ )?(?:was|were|is|are) (?:a |an )?"
+    r"(?:satisfactory|suitable|appropriate"
     r"|adequate|sufficient|proportionate)|\bsatisfied with the (?:actions?|response|steps|remedy)"
     r"|\b(?:has|have) (?:cancell?ed|withdrawn|refunded|apologi[sz]ed)\b[^.;]{0,80}\b(?:and|,) (?:apologi[sz]ed|put|taken|refunded)"
     r"|\backnowledged (?:its |the |their )?(?:failings|faults?|errors?|mistakes?),? and (?:has )?taken"

@@ -451,7 +451,8 @@ CLAUSE_KIND_PATTERNS: tuple[tuple[str, re.Pattern], ...] = (
     ("reconsider", re.compile(
         r"\breconsider\w*|\bre-?assess\w*|\bre-consider\w*|\bconsider (?:[\w']+ ){0,6}again\b|\b(?:fresh|new|further|another"
         r"|second) (?:[\w']+ ){0,2}(?:assessments?|reviews?|decision|hearing|panel|appeal|investigation|consideration|look)"
-        r"|\breview (?:of )?(?:[\w']+ ){0,4}(?:decision|assessments?|eligibility|application|case|charges|care plan|needs|banding"
+        r"|\breview (?:of )?(?:the |his |her |their |its |[\w']+'s )(?:[\w']+ ){0,3}(?:decision|assessments?|eligibility"
+        r"|application|case|charges|care plan|needs|banding"
         r"|award|refusal|entitlement|priority|claim|support plan|package)|\b(?:carry out|complete|undertake|do|arrange|offer)"
         r" (?:a |an |the |new |fresh |his |her |their )?(?:[\w']+ ){0,5}assessments?|\b(?:respond|reply) to (?:[\w']+ ){0,3}appeal"
         r"|\bchance to appeal|\bappeal rights?\b|\bretake|\bre-?determin\w*|\bre-?decide|\bassess (?:[\w']+ ){0,4}(?:needs"
