@@ -1,5 +1,7 @@
 """Curation: staff correct what the parser read, publish and unpublish, and re-parse."""
 
+import re
+
 from django.contrib import admin, messages
 from django.db.models import Count
 from django.db.models.functions import ExtractYear
@@ -69,7 +71,7 @@ class YearListFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         value = self.value()
-        if value and value.isdigit():
+        if value and re.fullmatch(r"[0-9]{4}", value):
             return queryset.filter(decision_date__year=int(value))
         return queryset
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db.models import Count, Q
 from django.http import JsonResponse
@@ -55,7 +57,8 @@ def decision_list(request):
     if problem:
         return problem
     page_size = request.GET.get("page_size", str(DEFAULT_PAGE_SIZE))
-    if not page_size.isdigit() or not 1 <= int(page_size) <= MAX_PAGE_SIZE:
+    # ASCII digits only: '²' and '①' pass str.isdigit() but int() refuses them.
+    if not re.fullmatch(r"[0-9]{1,4}", page_size) or not 1 <= int(page_size) <= MAX_PAGE_SIZE:
         return error(400, "Invalid value for parameter 'page_size'", parameter="page_size",
                      detail=f"A whole number from 1 to {MAX_PAGE_SIZE}.")
     with search.session(filterset.queryset):

@@ -9,6 +9,7 @@ from django.utils.feedgenerator import Atom1Feed
 
 from decisions.filters import DecisionFilter
 from decisions.models import Decision
+from decisions.text import xml_safe
 
 FEED_SIZE = 50
 
@@ -24,26 +25,28 @@ class DecisionFeed(Feed):
         self.request = request
         return filterset
 
+    # Every text that reaches the XML passes xml_safe(): a control character in a search or in an
+    # imported statement would otherwise make the whole feed invalid.
     def title(self, filterset):
         parts = [str(value) for name, value in _described(filterset)]
-        return "Ombudsman decisions" + (f": {'; '.join(parts)}" if parts else "")
+        return xml_safe("Ombudsman decisions" + (f": {'; '.join(parts)}" if parts else ""))
 
     def link(self, filterset):
         query = self.request.GET.urlencode()
         return "/decisions/" + (f"?{query}" if query else "")
 
     def feed_url(self, filterset):
-        return self.request.get_full_path()
+        return xml_safe(self.request.get_full_path())
 
     def items(self, filterset):
         return (filterset.qs.order_by("-decision_date", "-pk")
                 .select_related("council", "category", "subcategory")[:FEED_SIZE])
 
     def item_title(self, decision):
-        return f"{decision.council.name} ({decision.reference}): {decision.outcome or 'outcome not stated'}"
+        return xml_safe(f"{decision.council.name} ({decision.reference}): {decision.outcome or 'outcome not stated'}")
 
     def item_description(self, decision):
-        return decision.summary
+        return xml_safe(decision.summary)
 
     def item_link(self, decision):
         return decision.get_absolute_url()
@@ -57,8 +60,8 @@ class DecisionFeed(Feed):
         return decision.updated_at
 
     def item_categories(self, decision):
-        return [c for c in (decision.category and decision.category.name,
-                            decision.subcategory and decision.subcategory.name, decision.outcome) if c]
+        return [xml_safe(c) for c in (decision.category and decision.category.name,
+                                      decision.subcategory and decision.subcategory.name, decision.outcome) if c]
 
 
 def _described(filterset):

@@ -10,7 +10,7 @@ from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.core.cache import cache
 from django.db import DatabaseError, InterfaceError, OperationalError
 from django.dispatch import receiver
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.template.loader import render_to_string
 
 logger = logging.getLogger(__name__)
@@ -28,6 +28,28 @@ class ContentSecurityPolicyMiddleware:
         if policy and "Content-Security-Policy" not in response:
             response["Content-Security-Policy"] = policy
         return response
+
+
+class HostileInputMiddleware:
+    """Input no page can use, refused before it reaches a view or the database.
+
+    A NUL byte cannot be stored in or compared with PostgreSQL text (it raises an error, a 500):
+    in the path the page cannot exist (404); in the query string it is a bad request (400). The
+    static files' manifest (staticfiles.json) is the build's inventory, not a page: 404.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.manifest_path = "/" + settings.STATIC_URL.strip("/") + "/staticfiles.json"
+
+    def __call__(self, request):
+        if "\x00" in request.path or request.path == self.manifest_path:
+            raise Http404("No such page")
+        if "\x00" in request.META.get("QUERY_STRING", "") or any(
+                "\x00" in key or "\x00" in value for key, values in request.GET.lists() for value in values):
+            return HttpResponseBadRequest("The address holds a NUL character, which no parameter can use.\n",
+                                          content_type="text/plain; charset=utf-8")
+        return self.get_response(request)
 
 
 def unavailable_response() -> HttpResponse:

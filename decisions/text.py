@@ -40,3 +40,12 @@ def split_sentences(text: str) -> list[str]:
         else:
             sentences.append(piece)
     return [s for s in sentences if s.strip()]
+
+
+# Characters XML 1.0 cannot carry (C0 controls but tab, newline and return; surrogates; U+FFFE, U+FFFF).
+_NOT_XML_RE = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_safe(text: str) -> str:
+    """Text that can go into an XML document (a feed, a sitemap): what XML cannot carry is dropped."""
+    return _NOT_XML_RE.sub("", text) if text else text

@@ -1,0 +1,71 @@
+"""Every hostile request an outside attack found answered without a server error (on both databases)."""
+
+import xml.dom.minidom
+
+import pytest
+from django.urls import reverse
+
+from decisions.models import Decision
+from tests.factories import make_decision
+
+pytestmark = pytest.mark.django_db
+
+
+def feed_is_valid_xml(response) -> str:
+    assert response.status_code == 200
+    text = response.content.decode()
+    xml.dom.minidom.parseString(response.content)  # raises on anything XML cannot carry
+    return text
+
+
+@pytest.mark.parametrize("character", [chr(c) for c in range(1, 32) if chr(c) not in "\t\n\r"])
+def test_feed_with_a_control_character_in_the_search_is_valid_xml(client, seeds, character):
+    feed_is_valid_xml(client.get("/decisions/feed.atom", {"q": f"care{character}"}))
+
+
+def test_feed_with_characters_xml_cannot_carry_in_imported_text_is_valid_xml(client):
+    decision = make_decision(organisation="Test\uffff County Council", summary="The Council was at fault.")
+    Decision.objects.filter(pk=decision.pk).update(summary="A summary with \x01 and \x1f and \ufffe in it.",
+                                                   outcome="Upheld\x0b")
+    text = feed_is_valid_xml(client.get("/decisions/feed.atom"))
+    assert "Test County Council" in text and "A summary with  and  and  in it." in text
+
+
+@pytest.mark.parametrize("value", ["²", "³", "①", "٣", "1e3", "-5", "0", "101", "99999999999999999999"])
+def test_api_page_size_that_is_not_a_plain_number_is_a_400_naming_it(client, seeds, value):
+    response = client.get("/api/decisions/", {"page_size": value})
+    assert response.status_code == 400
+    assert response.json()["parameter"] == "page_size"
+
+
+@pytest.mark.parametrize("url", ["/decisions/%00/", "/decisions/20-003-763%00/", "/api/decisions/%00/",
+                                 "/councils/dorset%00/", "/decisions/%00"])
+def test_a_nul_byte_in_the_path_is_a_404(client, seeds, url):
+    assert client.get(url).status_code == 404
+
+
+@pytest.mark.parametrize("url", ["/decisions/?q=care%00", "/api/decisions/?q=%00", "/decisions/feed.atom?q=%00",
+                                 "/decisions/export.csv?council=%00"])
+def test_a_nul_byte_in_the_query_is_a_400(client, seeds, url):
+    response = client.get(url)
+    assert response.status_code == 400
+    assert b"NUL" in response.content
+
+
+@pytest.mark.parametrize("method", ["post", "put", "delete", "patch"])
+@pytest.mark.parametrize("url", ["/sitemap.xml", "/sitemap-decisions.xml"])
+def test_sitemap_answers_only_reads(client, seeds, method, url):
+    assert getattr(client, method)(url).status_code == 405
+    assert client.get(url).status_code == 200
+
+
+def test_static_manifest_is_not_public(client):
+    assert client.get("/static/staticfiles.json").status_code == 404
+
+
+def test_admin_sign_in_with_an_unsafe_next_lands_on_the_admin_index(client, django_user_model):
+    django_user_model.objects.create_superuser("curator", "curator@example.org", "a long enough password 1")
+    response = client.post(reverse("admin:login") + "?next=https://evil.example/", {
+        "username": "curator", "password": "a long enough password 1", "next": "https://evil.example/"})
+    assert response.status_code == 302
+    assert response["Location"] == "/admin/"
