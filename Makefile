@@ -27,16 +27,14 @@ import: migrate
 serve: import
 	$(DEV_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
 
-# Production: set DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS and DATABASE_URL first, and put a
-# TLS-terminating proxy in front that sets X-Forwarded-Proto. Workers: two per core suits these
-# CPU-bound pages (WEB_CONCURRENCY overrides); workers are recycled after 2,000 requests.
-WEB_CONCURRENCY ?= 4
+# Production: set DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS and DATABASE_URL first, and put nginx in front
+# (deploy/nginx.conf: TLS, request buffering, X-Forwarded-For/-Proto). gunicorn's settings, threaded workers
+# included, are in deploy/gunicorn.conf.py (WEB_CONCURRENCY and GUNICORN_THREADS override them).
 serve-production: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py collectstatic --noinput -v0
-	DJANGO_CACHE_DIR="$${DJANGO_CACHE_DIR:-$(CURDIR)/.cache/django}" \
-	$(VENV)/bin/gunicorn lgo_archive.wsgi --bind $(HOST):$(PORT) --workers $(WEB_CONCURRENCY) \
-		--max-requests 2000 --max-requests-jitter 200 --timeout 30 --access-logfile -
+	DJANGO_CACHE_DIR="$${DJANGO_CACHE_DIR:-$(CURDIR)/.cache/django}" HOST=$(HOST) PORT=$(PORT) \
+	$(VENV)/bin/gunicorn lgo_archive.wsgi -c deploy/gunicorn.conf.py
 
 bench: install
 	$(PY) bench/run.py

@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from run import CORPUS, PYTHON, RESULTS, ROOT, Postgres, log, optimise  # noqa: E402
 
 
-def side_env(code: Path, backend: str, name: str, postgres: Postgres | None) -> dict:
+def side_env(code: Path, backend: str, name: str, postgres: Postgres | None, reuse: bool) -> dict:
     import os
 
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DJANGO_DEBUG")}
@@ -33,25 +33,32 @@ def side_env(code: Path, backend: str, name: str, postgres: Postgres | None) -> 
         env["DATABASE_URL"] = postgres.database(name)
     else:
         path = RESULTS / f"{name}.sqlite3"
-        for old in RESULTS.glob(f"{name}.sqlite3*"):
-            old.unlink()
+        if not reuse:
+            for old in RESULTS.glob(f"{name}.sqlite3*"):
+                old.unlink()
         env["DJANGO_SQLITE_PATH"] = str(path)
     return env
 
 
-def measure(code: Path, backend: str, name: str, size: int, searches: int, postgres: Postgres | None) -> dict:
-    env = side_env(code, backend, name, postgres)
+def measure(code: Path, backend: str, name: str, size: int, searches: int, postgres: Postgres | None,
+            reuse: bool = False) -> dict:
+    reusing = reuse and backend == "sqlite" and (RESULTS / f"{name}.sqlite3").exists()
+    env = side_env(code, backend, name, postgres, reusing)
     folders = sorted(p for p in CORPUS.iterdir() if p.is_dir())[: size // 1000]
     subprocess.run([PYTHON, "manage.py", "migrate", "--noinput", "-v0"], env=env, cwd=code, check=True)
-    log(f"{name}: importing {size}")
-    subprocess.run([PYTHON, "manage.py", "import_decisions", *map(str, folders), "--jobs", "2", "--progress-every", "0"],
-                   env=env, cwd=code, check=True, capture_output=True)
-    optimise(backend, env)
+    subprocess.run([PYTHON, "manage.py", "collectstatic", "--noinput", "-v0"], env=env, cwd=code, check=True)
+    if not reusing:
+        log(f"{name}: importing {size}")
+        subprocess.run([PYTHON, "manage.py", "import_decisions", *map(str, folders), "--jobs", "2",
+                        "--progress-every", "0"], env=env, cwd=code, check=True, capture_output=True)
+        optimise(backend, env)
     log(f"{name}: {searches} distinct searches")
     shutil.copy(ROOT / "bench" / "distinct.py", code / "bench" / "distinct_current.py")
-    output = subprocess.run([PYTHON, "bench/distinct_current.py", str(searches)], env=env, cwd=code, check=True,
-                            capture_output=True, text=True).stdout
-    return json.loads(output.strip().splitlines()[-1])
+    run = subprocess.run([PYTHON, "bench/distinct_current.py", str(searches)], env=env, cwd=code, capture_output=True,
+                         text=True)
+    if run.returncode:
+        raise RuntimeError(f"{name}: distinct searches failed:\n{run.stderr[-3000:]}")
+    return json.loads(run.stdout.strip().splitlines()[-1])
 
 
 def main() -> None:
@@ -60,6 +67,7 @@ def main() -> None:
     parser.add_argument("--size", type=int, default=100_000)
     parser.add_argument("--searches", type=int, default=300)
     parser.add_argument("--backends", nargs="+", default=["sqlite", "postgres"], choices=["sqlite", "postgres"])
+    parser.add_argument("--reuse", action="store_true", help="SQLite: keep a database a previous run imported")
     args = parser.parse_args()
     RESULTS.mkdir(parents=True, exist_ok=True)
     worktree = Path(tempfile.mkdtemp(prefix="lgo-before-"))
@@ -71,7 +79,7 @@ def main() -> None:
         for backend in args.backends:
             for side, code in (("before", worktree), ("after", ROOT)):
                 results[f"{backend} {side}"] = measure(code, backend, f"distinct-{side}-{args.size}", args.size,
-                                                       args.searches, postgres)
+                                                       args.searches, postgres, args.reuse)
                 print(json.dumps({f"{backend} {side}": results[f"{backend} {side}"]}), flush=True)
     finally:
         if postgres:

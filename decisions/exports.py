@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import csv
 import json
+import logging
 from collections.abc import Iterable, Iterator
+
+from django.db import Error as DatabaseLibraryError
 
 from decisions.findings import FINDING_KINDS
 from decisions.remedies import REMEDY_KINDS
@@ -58,6 +61,25 @@ def decision_row(decision, base_url: str) -> dict:
 def rows(queryset, base_url: str) -> Iterator[dict]:
     for decision in export_queryset(queryset).iterator(chunk_size=CHUNK_SIZE):
         yield decision_row(decision, base_url)
+
+
+logger = logging.getLogger(__name__)
+FAILED_MIDWAY = {
+    "csv": "\r\nERROR: the export stopped before its end because the database failed; this file is incomplete.\r\n",
+    "json": "\nERROR: the export stopped before its end because the database failed; this document is incomplete.\n",
+}
+
+
+def ending_visibly(chunks: Iterator[str], extension: str) -> Iterator[str]:
+    """The export's chunks; if the database fails part-way, a last line saying so, and the
+    connection is then cut without the stream's proper end (a client sees a failed download,
+    and the JSON is invalid), never a file that looks whole but is short."""
+    try:
+        yield from chunks
+    except DatabaseLibraryError as error:
+        logger.error("export failed part-way: %s", error)
+        yield FAILED_MIDWAY[extension]
+        raise
 
 
 def spreadsheet_safe(value) -> str:

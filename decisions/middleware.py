@@ -1,15 +1,12 @@
-"""Site-wide protections: a Content-Security-Policy, a clear 503 when the database is away,
-and a brake on guessing admin passwords."""
+"""Site-wide protections: a Content-Security-Policy, hostile input refused early, and a clear 503
+when the database is away. (Admin sign-in lockout is django-axes': see settings.)"""
 
 from __future__ import annotations
 
 import logging
 
 from django.conf import settings
-from django.contrib.auth.signals import user_logged_in, user_login_failed
-from django.core.cache import cache
 from django.db import DatabaseError, InterfaceError, OperationalError
-from django.dispatch import receiver
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.template.loader import render_to_string
 
@@ -74,48 +71,3 @@ class DatabaseUnavailableMiddleware:
             logger.error("database unavailable: %s", exception)
             return unavailable_response()
         return None
-
-
-def _client_address(request) -> str:
-    return request.META.get("REMOTE_ADDR", "unknown")
-
-
-def _failures_key(address: str) -> str:
-    return f"login-failures:{address}"
-
-
-class LoginThrottleMiddleware:
-    """After LOGIN_FAILURE_LIMIT failed admin sign-ins from one address, refuse sign-ins
-    from it for LOGIN_LOCKOUT_SECONDS (answering 429), whatever the password."""
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        if request.method == "POST" and request.path.endswith("/login/"):
-            failures = cache.get(_failures_key(_client_address(request)), 0)
-            if failures >= settings.LOGIN_FAILURE_LIMIT:
-                response = HttpResponse(
-                    "Too many failed sign-in attempts from your address. Try again later.\n",
-                    status=429, content_type="text/plain; charset=utf-8")
-                response["Retry-After"] = str(settings.LOGIN_LOCKOUT_SECONDS)
-                return response
-        return self.get_response(request)
-
-
-@receiver(user_login_failed)
-def count_login_failure(sender, credentials, request=None, **kwargs):
-    if request is None:
-        return
-    key = _failures_key(_client_address(request))
-    cache.add(key, 0, settings.LOGIN_LOCKOUT_SECONDS)
-    try:
-        cache.incr(key)
-    except ValueError:
-        cache.set(key, 1, settings.LOGIN_LOCKOUT_SECONDS)
-
-
-@receiver(user_logged_in)
-def forget_login_failures(sender, request=None, user=None, **kwargs):
-    if request is not None:
-        cache.delete(_failures_key(_client_address(request)))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import stat
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,18 +45,40 @@ def relax_commit_durability() -> None:
             cursor.execute("SET synchronous_commit TO off")
 
 
-def decision_files(paths: Iterable[str | Path]) -> Iterator[Path]:
-    """Every .txt file under the given files and folders, in a stable order, lazily."""
+def decision_files(paths: Iterable[str | Path], *, follow_symlinks: bool = False) -> Iterator[Path]:
+    """Every .txt file under the given files and folders, in a stable order, lazily.
+
+    Symbolic links inside the folders are yielded but not followed (read_and_parse reports
+    them) unless ``follow_symlinks``; a file named on the command line is read as given."""
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            for root, dirs, files in os.walk(path):
+            for root, dirs, files in os.walk(path, followlinks=follow_symlinks):
                 dirs.sort()
                 for name in sorted(files):
                     if name.lower().endswith(".txt"):
                         yield Path(root) / name
         else:
             yield path
+
+
+def display_name(source: str) -> str:
+    """A file name that can be printed and stored: bytes that are not UTF-8 shown as U+FFFD."""
+    return source.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
+def read_limited(path: Path, *, follow_symlink: bool) -> bytes:
+    """The bytes of a regular file, refusing FIFOs, devices and (unless asked) symbolic links,
+    and enforcing MAX_FILE_BYTES while reading: a stated size can lie (/dev/zero says 0)."""
+    if path.is_symlink() and not follow_symlink:
+        raise ValueError("a symbolic link: not followed (use --follow-symlinks)")
+    if not stat.S_ISREG(path.stat().st_mode):
+        raise ValueError("not a regular file (a FIFO, a device or a folder)")
+    with path.open("rb") as handle:
+        data = handle.read(MAX_FILE_BYTES + 1)
+    if len(data) > MAX_FILE_BYTES:
+        raise ValueError(f"file is larger than {MAX_FILE_BYTES // 1024 // 1024} MB")
+    return data
 
 
 @dataclass
@@ -69,14 +92,16 @@ class ParsedFile:
     error: str = ""
 
 
-def read_and_parse(source: str, data: bytes | None = None) -> ParsedFile:
+def read_and_parse(source: str, data: bytes | None = None, *, follow_symlink: bool = True) -> ParsedFile:
     """Read (unless given the bytes) and parse one file. Pure: safe to run in a worker process."""
+    name = display_name(source)
+    if name != source:
+        return ParsedFile(name, error="the file name is not valid UTF-8: rename the file")
     if data is None:
-        path = Path(source)
         try:
-            if path.stat().st_size > MAX_FILE_BYTES:
-                return ParsedFile(source, error=f"file is larger than {MAX_FILE_BYTES // 1024 // 1024} MB")
-            data = path.read_bytes()
+            data = read_limited(Path(source), follow_symlink=follow_symlink)
+        except ValueError as error:
+            return ParsedFile(source, error=str(error))
         except OSError as error:
             return ParsedFile(source, error=f"cannot read the file: {error.strerror or error}")
     result = ParsedFile(source, content_hash=hashlib.sha256(data).hexdigest())
@@ -93,9 +118,12 @@ def read_and_parse(source: str, data: bytes | None = None) -> ParsedFile:
 class DecisionImporter:
     """Imports statements, remembering councils and categories it has already looked up."""
 
-    def __init__(self, *, force: bool = False, dry_run: bool = False):
+    def __init__(self, *, force: bool = False, dry_run: bool = False, run_started=None):
         self.force = force
         self.dry_run = dry_run
+        # When set: a decision this run has already written (updated since then) is never
+        # overwritten by another file of the same reference with different content: a conflict.
+        self.run_started = run_started
         self._councils: dict[str, Council] = {}
         self._categories: dict[tuple[int | None, str], Category] = {}
 
@@ -112,11 +140,15 @@ class DecisionImporter:
         parsed, source_name, content_hash = item.parsed, item.source, item.content_hash
         existing = (
             Decision.objects.filter(reference=parsed.reference)
-            .only("id", "content_hash", "parser_version", "is_curated")
+            .only("id", "content_hash", "parser_version", "is_curated", "updated_at", "source_name")
             .first()
         )
         if existing and existing.content_hash == content_hash and existing.parser_version == PARSER_VERSION:
             return ImportResult(UNCHANGED, source_name, parsed.reference)
+        if existing and self.run_started and existing.updated_at >= self.run_started and not self.dry_run:
+            return ImportResult(FAILED, source_name, parsed.reference, reason=(
+                f"conflict: {existing.source_name} holds the same reference with different content; "
+                "neither file was imported over the other"))
         if existing and existing.is_curated and not self.force:
             return ImportResult(SKIPPED, source_name, parsed.reference, reason="curated in admin (use --force)")
         status = UPDATED if existing else CREATED

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections import OrderedDict
 from urllib.parse import urlencode
 
@@ -216,7 +217,11 @@ def _export(request, *, content_type: str, extension: str, stream):
         return HttpResponseBadRequest(f"Invalid value for parameter '{name}': {message}\n",
                                       content_type="text/plain; charset=utf-8")
     records = exports.rows(filterset.qs, request.build_absolute_uri("/").rstrip("/"))
-    response = StreamingHttpResponse(stream(records), content_type=content_type)
+    # The first row is read before the response starts: a database that cannot be reached then
+    # gives the 503 page like every other page, not a header row and a cut connection.
+    first = list(itertools.islice(records, 1))
+    chunks = stream(itertools.chain(first, records))
+    response = StreamingHttpResponse(exports.ending_visibly(chunks, extension), content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="ombudsman-decisions.{extension}"'
     return response
 

@@ -7,6 +7,7 @@ a SQLite file beside the code; with ``DATABASE_URL=postgres://…`` it uses Post
 
 import os
 import sys
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import parse_qsl, unquote, urlsplit
 
@@ -69,6 +70,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.contrib.sitemaps",
     "django_filters",
+    "axes",
     "decisions",
 ]
 
@@ -82,9 +84,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "decisions.middleware.LoginThrottleMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes requires
 ]
 
 ROOT_URLCONF = "lgo_archive.urls"
@@ -186,9 +188,36 @@ CONTENT_SECURITY_POLICY = (
 )
 # A sign-in whose ?next= is not a safe address of this site lands on the admin index.
 LOGIN_REDIRECT_URL = "/admin/"
-# Admin sign-in: after this many failures from one address, wait this many seconds.
+# Admin sign-in lockout (django-axes, https://django-axes.readthedocs.io/): after LOGIN_FAILURE_LIMIT
+# failures for one username from one address, that pair waits LOGIN_LOCKOUT_SECONDS (HTTP 429);
+# the right password from another address still gets in, and so does another username from this
+# one, so nobody can lock all staff out. Failures are counted in the database, atomically across
+# workers. Behind the TLS proxy production requires, the client's address is the one the proxy
+# appended to X-Forwarded-For (with DJANGO_TRUSTED_PROXIES=1, the right-most entry): an address
+# the client wrote there itself is never believed.
 LOGIN_FAILURE_LIMIT = int(os.environ.get("DJANGO_LOGIN_FAILURE_LIMIT", "5"))
 LOGIN_LOCKOUT_SECONDS = int(os.environ.get("DJANGO_LOGIN_LOCKOUT_SECONDS", "900"))
+TRUSTED_PROXIES = int(os.environ.get("DJANGO_TRUSTED_PROXIES", "0" if DEBUG else "1"))
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = timedelta(seconds=LOGIN_LOCKOUT_SECONDS)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Not reset by a success: django-axes would clear the failures of every username at that address,
+# so an attacker with an account of their own could unlock the one they are guessing.
+AXES_RESET_ON_SUCCESS = False
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_VERBOSE = False
+if TRUSTED_PROXIES:
+    # Each trusted proxy appends the address it was connected from, and ours is not itself in the
+    # header (it is REMOTE_ADDR): the client is the TRUSTED_PROXIES-th entry from the right, which
+    # ipware gives for a proxy count one less (it counts proxies inside the header).
+    AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXIES - 1
+    AXES_IPWARE_PROXY_ORDER = "left-most"
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+    # Entries a client wrote itself may precede ours: at least, not exactly, the counted proxies.
+    IPWARE_STRICT = False
+else:
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("REMOTE_ADDR",)
 
 # Development and tests serve static files straight from static/ without collectstatic.
 WHITENOISE_USE_FINDERS = DEBUG or TESTING

@@ -319,3 +319,73 @@ def test_a_batch_the_database_refuses_is_written_file_by_file(tmp_path):
     assert sorted(Decision.objects.values_list("reference", flat=True)) == ["92 000 001", "92 000 003"]
     assert Remedy.objects.filter(decision__reference__startswith="92 000").count() == 2
     assert not Council.objects.filter(decisions__isnull=True).exclude(name="Batchshire Council").exists()
+
+
+# --- Hostile import folders -------------------------------------------------------------------
+
+@pytest.mark.django_db(transaction=True)  # worker processes need committed data and their own connections
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_file_name_that_is_not_utf8_is_reported_and_the_others_are_imported(tmp_path, jobs):
+    import os
+
+    shutil.copy(SEED_FILES[0], tmp_path / SEED_FILES[0].name)
+    shutil.copy(SEED_FILES[1], os.path.join(os.fsencode(tmp_path), b"bad-\xff\xfe-name.txt"))
+    out, err, error = run_import(tmp_path, "--jobs", jobs)
+    assert error is not None and "1 of 2 files failed" in str(error)
+    assert "bad-\ufffd\ufffd-name.txt: the file name is not valid UTF-8" in err
+    assert Decision.objects.count() == 1 and "1 created" in out
+
+
+@pytest.mark.django_db
+def test_fifos_devices_and_symbolic_links_are_not_read(tmp_path):
+    import os
+
+    shutil.copy(SEED_FILES[0], tmp_path / SEED_FILES[0].name)
+    os.mkfifo(tmp_path / "waiting.txt")  # reading it would wait for a writer forever
+    (tmp_path / "zeros.txt").symlink_to("/dev/zero")  # reading it would never end
+    outside = tmp_path.parent / f"{tmp_path.name}-outside"
+    outside.mkdir()
+    shutil.copy(SEED_FILES[1], outside / "elsewhere.txt")
+    (tmp_path / "linked.txt").symlink_to(outside / "elsewhere.txt")
+    out, err, error = run_import(tmp_path)
+    assert error is not None and "3 of 4 files failed" in str(error)
+    assert "waiting.txt: not a regular file" in err
+    assert "zeros.txt: a symbolic link: not followed (use --follow-symlinks)" in err
+    assert "linked.txt: a symbolic link" in err
+    assert Decision.objects.count() == 1
+    # Asked to, the importer follows links: a regular file is read, a device still is not.
+    out, err, error = run_import(tmp_path, "--follow-symlinks")
+    assert "zeros.txt: not a regular file" in err and "waiting.txt: not a regular file" in err
+    assert Decision.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_a_file_over_the_size_limit_is_refused(tmp_path):
+    from decisions.services import MAX_FILE_BYTES
+
+    text = seed_text(SEED_FILES[0].name)
+    (tmp_path / "huge.txt").write_text(text + "x" * (MAX_FILE_BYTES + 1 - len(text.encode())), encoding="utf-8")
+    _, err, error = run_import(tmp_path)
+    assert error is not None and "huge.txt: file is larger than 5 MB" in err
+    assert Decision.objects.count() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_two_files_with_one_reference_and_different_content_are_a_conflict(tmp_path, jobs):
+    text = seed_text(SEED_FILES[0].name)
+    (tmp_path / "a_first.txt").write_text(text, encoding="utf-8")
+    (tmp_path / "b_second.txt").write_text(text.replace("Decision : Upheld", "Decision : Not upheld"),
+                                           encoding="utf-8")
+    (tmp_path / "c_same.txt").write_text(text, encoding="utf-8")  # the same content again is no conflict
+    out, err, error = run_import(tmp_path, "--jobs", jobs)
+    assert error is not None and "1 of 3 files failed" in str(error)
+    assert "b_second.txt: conflict:" in err and "a_first.txt holds the same reference" in err
+    decision = Decision.objects.get()
+    assert decision.outcome == "Upheld" and decision.source_name.endswith("a_first.txt")
+    # A later run may change the decision: the conflict is only within one run.
+    (tmp_path / "a_first.txt").unlink()
+    (tmp_path / "c_same.txt").unlink()
+    out, err, error = run_import(tmp_path)
+    assert error is None and "1 updated" in out
+    assert Decision.objects.get().outcome == "Not upheld"

@@ -97,3 +97,29 @@ def test_reading_while_an_import_updates_decisions(client, tmp_path):
     assert second.returncode == 0, second.stderr.read()
     assert checked > 5
     assert_every_decision_is_whole()
+
+
+def test_an_export_cut_short_by_the_database_says_so(client):
+    """The database fails after the export began: the stream ends with a line saying the file is
+    incomplete and then fails, instead of ending as if it were whole."""
+    from decisions.models import Council
+
+    council = Council.objects.create(name="Testshire County Council", slug="testshire")
+    Decision.objects.bulk_create(Decision(reference=f"41 {n // 1000:03d} {n % 1000:03d}", council=council,
+                                          summary=f"Summary {n}.") for n in range(2_500))
+    for path, marker in (("/decisions/export.csv", "this file is incomplete"),
+                         ("/decisions/export.json", "this document is incomplete")):
+        response = client.get(path)
+        assert response.status_code == 200
+        received, failure = [], None
+        stream = iter(response.streaming_content)
+        try:
+            for chunk in stream:
+                received.append(chunk.decode() if isinstance(chunk, bytes) else chunk)
+                if len(received) == 100:
+                    connection.close()  # the database goes away part-way through the rows
+        except Exception as error:  # noqa: BLE001 - whatever the driver raises for a closed connection
+            failure = error
+        assert failure is not None, "the stream must fail, not end as if complete"
+        assert marker in received[-1]
+        assert 100 <= len(received) < 2_500

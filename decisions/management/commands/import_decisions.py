@@ -9,6 +9,7 @@ from collections import Counter, deque
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connections, reset_queries
+from django.utils import timezone
 
 from decisions.services import (
     FAILED,
@@ -26,15 +27,15 @@ WRITE_BATCH = 32  # new decisions written in one transaction (DecisionImporter.i
 _worker_importer: DecisionImporter | None = None
 
 
-def _start_worker(force: bool, dry_run: bool) -> None:
+def _start_worker(force: bool, dry_run: bool, run_started) -> None:
     global _worker_importer
     connections.close_all()  # never share the parent's connection: each worker opens its own
-    _worker_importer = DecisionImporter(force=force, dry_run=dry_run)
+    _worker_importer = DecisionImporter(force=force, dry_run=dry_run, run_started=run_started)
     relax_commit_durability()
 
 
-def _import_in_worker(sources: list[str]) -> list[ImportResult]:
-    results = _worker_importer.import_batch([read_and_parse(source) for source in sources])
+def _import_in_worker(sources: list[tuple[str, bool]]) -> list[ImportResult]:
+    results = _worker_importer.import_batch([read_and_parse(source, follow_symlink=follow) for source, follow in sources])
     reset_queries()
     return results
 
@@ -54,15 +55,18 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="parse and report without writing")
         parser.add_argument("--progress-every", type=int, default=1000, metavar="N",
                             help="report progress every N files (0: never)")
+        parser.add_argument("--follow-symlinks", action="store_true",
+                            help="follow symbolic links found inside the folders (by default they are reported)")
         parser.add_argument("--jobs", type=int, default=1, metavar="N",
                             help=f"processes that parse and write in parallel (this machine has {os.cpu_count()} "
                                  "cores); each file is still its own transaction")
 
-    def handle(self, *args, paths, force, dry_run, progress_every, jobs, verbosity, **options):
+    def handle(self, *args, paths, force, dry_run, progress_every, jobs, verbosity, follow_symlinks, **options):
         paths = paths or [str(settings.BASE_DIR / "fixtures")]
         counts = Counter()
         started = time.monotonic()
-        for number, result in enumerate(self.results(paths, jobs, force=force, dry_run=dry_run), start=1):
+        results = self.results(paths, jobs, force=force, dry_run=dry_run, follow_symlinks=follow_symlinks)
+        for number, result in enumerate(results, start=1):
             counts[result.status] += 1
             if result.status == FAILED:
                 self.stderr.write(self.style.ERROR(f"FAILED {result.source}: {result.reason}"))
@@ -84,19 +88,24 @@ class Command(BaseCommand):
             self.stdout.write(self.style.WARNING(f"No .txt files found in {', '.join(paths)}"))
         self.stdout.write(self.style.SUCCESS(line))
 
-    def results(self, paths, jobs, *, force, dry_run):
+    def results(self, paths, jobs, *, force, dry_run, follow_symlinks):
         """Import every file, here or in worker processes, yielding each file's result."""
-        sources = (str(path) for path in decision_files(paths))
+        named = {str(path) for path in paths}
+        # (file, whether a symbolic link there may be followed): a file named on the command line is read as given.
+        sources = ((str(path), follow_symlinks or str(path) in named)
+                   for path in decision_files(paths, follow_symlinks=follow_symlinks))
+        run_started = timezone.now()
         if jobs <= 1:
-            importer = DecisionImporter(force=force, dry_run=dry_run)
+            importer = DecisionImporter(force=force, dry_run=dry_run, run_started=run_started)
             relax_commit_durability()
             for chunk in _chunks(sources, WRITE_BATCH):
-                yield from importer.import_batch([read_and_parse(source) for source in chunk])
+                yield from importer.import_batch([read_and_parse(source, follow_symlink=follow)
+                                                  for source, follow in chunk])
                 reset_queries()  # DEBUG keeps every query otherwise: memory must not grow with the run
             return
         connections.close_all()  # workers must not inherit an open database connection
         context = multiprocessing.get_context("fork")
-        with context.Pool(jobs, initializer=_start_worker, initargs=(force, dry_run)) as pool:
+        with context.Pool(jobs, initializer=_start_worker, initargs=(force, dry_run, run_started)) as pool:
             # Two batches in flight, so workers never wait for this process to hand out more.
             pending = deque()
             while True:

@@ -1,0 +1,153 @@
+"""Replay hostile requests against the production profile and report what got through.
+
+    .venv/bin/python bench/attack.py                  # its own server: gunicorn + a throwaway PostgreSQL
+    .venv/bin/python bench/attack.py --base-url http://127.0.0.1:8000   # a server already running
+
+Without --base-url it starts what `make serve-production` runs (gunicorn with deploy/gunicorn.conf.py,
+DJANGO_DEBUG off) on a PostgreSQL cluster made for the run, with the seed decisions and some
+statements carrying characters XML cannot hold. Then it sends every public URL with hostile values
+in every parameter (control characters, NUL, Unicode digits, SQL, template syntax, unbalanced
+quotes, huge values), hostile paths, and write methods, and checks that every feed and sitemap is
+valid XML. Prints requests sent, server errors (5xx), the slowest response and invalid XML
+documents; the bar is 0, under 2 s and 0, and the exit status says whether it was met.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import itertools
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import xml.dom.minidom
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from run import PYTHON, ROOT, Postgres, free_port, start_server, stop_server  # noqa: E402
+
+SLOWEST_BAR_SECONDS = 2.0
+PAGES = ["/", "/decisions/", "/decisions/20-003-763/", "/councils/", "/councils/dorset-council/",
+         "/categories/children-s-care-services/", "/categories/children-s-care-services/child-protection/",
+         "/decisions/export.csv", "/decisions/export.json", "/decisions/feed.atom", "/api/", "/api/decisions/",
+         "/api/decisions/20-003-763/", "/api/councils/", "/api/categories/", "/sitemap.xml",
+         "/sitemap-decisions.xml", "/robots.txt", "/healthz"]
+PARAMETERS = ["q", "council", "category", "subcategory", "outcome", "date_from", "date_to", "remedy", "purpose",
+              "min_payment", "finding", "sort", "page", "page_size", "from", "p"]
+VALUES = ([f"care{chr(c)}" for c in range(32)] + ["\x7f", "\ufffe", "\uffff", "\ud800".encode("utf-8", "surrogatepass")
+          .decode("utf-8", "replace")] + ["²", "³", "①", "٣", "-1", "0", "1e309", "nan", "99999999999999999999999"]
+          + ["' OR 1=1 --", "\"; DROP TABLE decisions_decision; --", "{{ settings.SECRET_KEY }}", "{% debug %}",
+             '"unbalanced', "((((", "NEAR(", "*", "^", "OR OR OR", "-", "<script>alert(1)</script>",
+             "javascript:alert(1)", "../../etc/passwd", "%00", "x" * 5000, "a " * 400, "20 003 763",
+             "2020-13-45", "9999-12-31", "1900-01-01"])
+PATHS = ["/decisions/%00/", "/decisions/20-003-763%00/", "/api/decisions/%00/", "/decisions/..%2f..%2fetc%2fpasswd/",
+         "/decisions/" + "9" * 3000 + "/", "/councils/%ff%fe/", "/categories/%00/x/", "/static/staticfiles.json",
+         "/static/../settings.py", "/decisions/%C0%AE%C0%AE/", "/admin/login/?next=https://evil.example/"]
+WRITE_METHODS = ["POST", "PUT", "DELETE", "PATCH"]
+XML_PAGES = ("/decisions/feed.atom", "/sitemap.xml", "/sitemap-decisions.xml", "/sitemap-councils.xml")
+
+
+def request(connection_factory, method: str, path: str) -> tuple[int, float, bytes]:
+    connection = connection_factory()
+    started = time.perf_counter()
+    try:
+        connection.request(method, path, headers={"Host": "127.0.0.1", "X-Forwarded-Proto": "https"})
+        response = connection.getresponse()
+        body = response.read()
+        return response.status, time.perf_counter() - started, body
+    except (http.client.HTTPException, OSError):
+        return 599, time.perf_counter() - started, b""  # the connection was dropped: counted as a failure
+    finally:
+        connection.close()
+
+
+def attack(base_url: str) -> dict:
+    parts = urllib.parse.urlsplit(base_url)
+    factory = lambda: http.client.HTTPConnection(parts.hostname, parts.port or 80, timeout=30)  # noqa: E731
+    sent, errors, slowest, invalid_xml = 0, [], (0.0, ""), []
+
+    def note(method: str, path: str) -> bytes:
+        nonlocal sent, slowest
+        status, seconds, body = request(factory, method, path)
+        sent += 1
+        if status >= 500:
+            errors.append(f"{status} {method} {path[:200]}")
+        if seconds > slowest[0]:
+            slowest = (seconds, f"{method} {path[:200]}")
+        if method == "GET" and status == 200 and path.split("?")[0] in XML_PAGES:
+            try:
+                xml.dom.minidom.parseString(body)
+            except Exception as error:  # noqa: BLE001 - any parser complaint is an invalid document
+                invalid_xml.append(f"{path[:200]}: {error}")
+        return body
+
+    for page, name, value in itertools.product(PAGES, PARAMETERS, VALUES):
+        note("GET", f"{page}?{urllib.parse.urlencode({name: value})}")
+    for page in PAGES:
+        for method in WRITE_METHODS:
+            note(method, page)
+    for path in PATHS:
+        note("GET", path)
+    for page in XML_PAGES:
+        note("GET", page)
+    return {"sent": sent, "errors": errors, "slowest": slowest, "invalid_xml": invalid_xml}
+
+
+def production_server(postgres: Postgres) -> tuple[object, str, Path]:
+    """gunicorn as `make serve-production` runs it, on a fresh database with hostile decisions."""
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL",) and not k.startswith("DJANGO_")}
+    work = Path(tempfile.mkdtemp(prefix="lgo-attack-"))
+    port = free_port()
+    env.update(DJANGO_SECRET_KEY="attack-run-only-secret-key-0123456789-abcdefghijklmnop",
+               DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost", DATABASE_URL=postgres.database("attack"),
+               HOST="127.0.0.1", PORT=str(port), GUNICORN_ACCESS_LOG="/dev/null",
+               DJANGO_CACHE_DIR=str(work / "cache"), PYTHONPATH=str(ROOT))
+    for command in (["migrate", "--noinput", "-v0"], ["collectstatic", "--noinput", "-v0"],
+                    ["import_decisions", "fixtures", "-v0"]):
+        subprocess.run([PYTHON, "manage.py", *command], cwd=ROOT, env=env, check=True, capture_output=True)
+    hostile = ("from decisions.models import Council, Decision\n"
+               "Council.objects.filter(slug='dorset-council').update(name='Dorset\\uffff Council\\x01')\n"
+               "Decision.objects.filter(reference='20 003 763').update(summary='Control \\x01\\x02\\x1f chars')\n")
+    subprocess.run([PYTHON, "manage.py", "shell", "-c", hostile], cwd=ROOT, env=env, check=True, capture_output=True)
+    gunicorn = str(Path(PYTHON).with_name("gunicorn"))
+    server = start_server([gunicorn, "lgo_archive.wsgi", "-c", "deploy/gunicorn.conf.py"], env, port, "/healthz")
+    return server, f"http://127.0.0.1:{port}", work
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--base-url", help="a server already running (else one is started here)")
+    args = parser.parse_args()
+    postgres = server = work = None
+    try:
+        if args.base_url:
+            base_url = args.base_url
+        else:
+            postgres = Postgres()
+            server, base_url, work = production_server(postgres)
+        result = attack(base_url)
+    finally:
+        if server:
+            stop_server(server)
+        if postgres:
+            postgres.stop()
+        if work:
+            shutil.rmtree(work, ignore_errors=True)
+    for line in result["errors"][:20]:
+        print(f"server error: {line}")
+    for line in result["invalid_xml"][:20]:
+        print(f"invalid XML: {line}")
+    seconds, where = result["slowest"]
+    met = not result["errors"] and not result["invalid_xml"] and seconds < SLOWEST_BAR_SECONDS
+    print(f"attack: {result['sent']} requests, {len(result['errors'])} server errors, slowest {seconds:.2f} s "
+          f"({where}), {len(result['invalid_xml'])} invalid XML documents -> "
+          + ("bar met (0, under 2 s, 0)" if met else "bar NOT met"))
+    return 0 if met else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,26 @@
+"""gunicorn settings for production (`make serve-production`), read by gunicorn -c.
+
+Threaded workers (gthread): a client that sends its request slowly holds one thread, not a
+whole worker, so a few slow or idle connections cannot starve /healthz and the site
+(tests/test_slow_clients.py holds 20 of them open). In production put nginx in front
+(deploy/nginx.conf): it buffers whole requests before passing them on, which is the real
+defence against slow clients, and terminates TLS.
+"""
+
+import os
+
+bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
+# Two processes per core suit these CPU-bound pages; threads wait on slow clients and the database.
+workers = int(os.environ.get("WEB_CONCURRENCY", "4"))
+worker_class = "gthread"
+threads = int(os.environ.get("GUNICORN_THREADS", "8"))
+# A worker takes no more connections than it has threads: one whose threads are all held by slow
+# clients stops accepting, and the others answer (else new requests would queue behind the slow).
+worker_connections = threads
+max_requests = 2000  # recycle workers now and then: memory stays flat over days
+max_requests_jitter = 200
+timeout = 30
+graceful_timeout = 20
+keepalive = 5
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
+errorlog = "-"
