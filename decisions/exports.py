@@ -11,8 +11,6 @@ import json
 import logging
 from collections.abc import Iterable, Iterator
 
-from django.db import Error as DatabaseLibraryError
-
 from decisions.findings import FINDING_KINDS
 from decisions.remedies import REMEDY_KINDS
 
@@ -71,12 +69,12 @@ FAILED_MIDWAY = {
 
 
 def ending_visibly(chunks: Iterator[str], extension: str) -> Iterator[str]:
-    """The export's chunks; if the database fails part-way, a last line saying so, and the
+    """The export's chunks; if anything fails part-way (the database), a last line saying so, and the
     connection is then cut without the stream's proper end (a client sees a failed download,
     and the JSON is invalid), never a file that looks whole but is short."""
     try:
         yield from chunks
-    except DatabaseLibraryError as error:
+    except Exception as error:  # the driver's own errors too (a closed connection is not always wrapped)
         logger.error("export failed part-way: %s", error)
         yield FAILED_MIDWAY[extension]
         raise

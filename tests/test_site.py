@@ -163,8 +163,8 @@ def test_bad_parameters_give_a_message_not_an_error(client, seeds, params, messa
 
 @pytest.mark.parametrize("params", [
     {"q": '"unbalanced'}, {"q": "((("}, {"q": "' OR 1=1 --"}, {"q": "{{ 7*7 }}"}, {"q": "NOT"},
-    {"q": "-"}, {"q": '""'}, {"q": "a" * 300}, {"unknown": "x"}, {"q": "\u0000"},
-])
+    {"q": "-"}, {"q": '""'}, {"q": "a" * 300}, {"unknown": "x"},
+])  # a NUL byte is a 400 before any view: tests/test_hostile.py
 def test_odd_queries_never_fail(client, seeds, params):
     assert client.get("/decisions/", params).status_code == 200
 
