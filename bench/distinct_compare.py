@@ -54,8 +54,8 @@ def measure(code: Path, backend: str, name: str, size: int, searches: int, postg
         optimise(backend, env)
     log(f"{name}: {searches} distinct searches")
     shutil.copy(ROOT / "bench" / "distinct.py", code / "bench" / "distinct_current.py")
-    run = subprocess.run([PYTHON, "bench/distinct_current.py", str(searches)], env=env, cwd=code, capture_output=True,
-                         text=True)
+    run = subprocess.run([PYTHON, "bench/distinct_current.py", str(searches), "--all"], env=env, cwd=code,
+                         capture_output=True, text=True)
     if run.returncode:
         raise RuntimeError(f"{name}: distinct searches failed:\n{run.stderr[-3000:]}")
     return json.loads(run.stdout.strip().splitlines()[-1])
@@ -91,6 +91,10 @@ def main() -> None:
         print(f"  {backend}: before {args.before[:8]} p50 {before['p50_ms']} / p95 {before['p95_ms']} / max "
               f"{before['max_ms']} ms; after p50 {after['p50_ms']} / p95 {after['p95_ms']} / max {after['max_ms']} ms; "
               f"p95 change {100 * (after['p95_ms'] / before['p95_ms'] - 1):+.0f}%")
+        changes = sorted(((after["timings"][url] - ms, url, ms) for url, ms in before["timings"].items()
+                          if url in after["timings"]), reverse=True)
+        for delta, url, ms in changes[:8]:
+            print(f"    slower by {delta:6.0f} ms: {url} ({ms} -> {after['timings'][url]} ms)")
 
 
 if __name__ == "__main__":
