@@ -129,6 +129,7 @@ def main() -> None:
         "max_ms": round(ordered[-1], 1),
         "mix": kinds,
         "slowest": [{"ms": round(t, 1), "kind": k, "url": u} for t, k, u in sorted(timings, reverse=True)[:8]],
+        **({"timings": {u: round(t, 1) for t, _, u in timings}} if "--all" in sys.argv else {}),
     }))
 
 

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
 from django.db import connections, transaction
-from django.db.models import BooleanField, Case, DateField, ExpressionWrapper, F, FloatField, QuerySet, Value, When
+from django.db.models import BooleanField, Case, DateField, ExpressionWrapper, F, FloatField, Q, QuerySet, Value, When
 from django.db.models.expressions import Expression
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -37,6 +37,8 @@ FTS_TABLE = "decisions_decision_fts"
 # search for a topic ranks the decisions filed under it first.
 SQLITE_BM25_WEIGHTS = (10.0, 10.0, 20.0, 10.0, 4.0, 1.0)
 SUMMARY_COLUMN, TEXT_COLUMN = 4, 5
+# The small fields where a search's synonyms and other spellings are looked for (PostgreSQL: rank_vector).
+WEIGHTED_COLUMNS = ("reference", "organisation", "topic", "headings", "summary")
 PG_CONFIG = "english"
 
 _TOKEN_RE = re.compile(r'(-?)"([^"]*)"?|(\S+)')
@@ -58,6 +60,10 @@ class Query:
     groups: list[list[Term]] = field(default_factory=list)
     excluded: list[Term] = field(default_factory=list)
     reference: str | None = None
+    # What was typed with its synonyms and other spellings as alternatives (expand()): searched in
+    # the weighted fields only (topic, organisation, headings, summary), while what was typed is
+    # searched everywhere. Empty when nothing was expanded.
+    expanded: list[list[Term]] = field(default_factory=list)
     # What the search also looked for, for the reader: (what was typed, [the other words searched]).
     expansions: list[tuple[str, list[str]]] = field(default_factory=list)
 
@@ -65,28 +71,37 @@ class Query:
     def is_empty(self) -> bool:
         return not (self.groups or self.excluded or self.reference)
 
+    @property
+    def wanted(self) -> list[list[Term]]:
+        """The groups with their alternatives: what ranking, the topic and highlighting look for."""
+        return self.expanded or self.groups
+
     def highlight_words(self) -> list[list[str]]:
         """The word sequences a reader should see marked: every term that is not excluded."""
-        return [term.words for group in self.groups for term in group]
+        return [term.words for group in self.wanted for term in group]
 
     def highlight_terms(self) -> tuple[tuple[str, ...], ...]:
         """The same, hashable: the key of the compiled pattern that marks them."""
         return tuple(tuple(words) for words in self.highlight_words())
 
-    def to_websearch(self) -> str:
+    def to_websearch(self, groups: list[list[Term]] | None = None) -> str:
         """PostgreSQL websearch_to_tsquery text; OR binds tighter than AND there, as in our groups."""
-        parts = [" OR ".join(_websearch_term(t) for t in group) for group in self.groups]
+        parts = [" OR ".join(_websearch_term(t) for t in group) for group in (self.groups if groups is None
+                                                                               else groups)]
         parts += ["-" + _websearch_term(t) for t in self.excluded]
         return " ".join(parts)
 
+    def expanded_websearch(self) -> str:
+        return self.to_websearch(self.wanted)
+
     def to_fts5(self) -> str | None:
-        """An FTS5 MATCH expression for the positive part, or None when nothing is required."""
+        """An FTS5 MATCH expression for the positive part, or None when nothing is required: what
+        was typed in any column, or (when expanded) its alternatives in the weighted columns."""
         if not self.groups:
             return None
-        expression = " AND ".join(
-            "(" + " OR ".join(_fts5_term(t) for t in group) + ")" if len(group) > 1 else _fts5_term(group[0])
-            for group in self.groups
-        )
+        expression = _fts5_groups(self.groups)
+        if self.expanded:
+            expression = f"({expression}) OR ({{{' '.join(WEIGHTED_COLUMNS)}}} : ({_fts5_groups(self.expanded)}))"
         if self.excluded:
             expression = f"({expression}) NOT ({self.excluded_fts5()})"
         return expression
@@ -94,19 +109,27 @@ class Query:
     def excluded_fts5(self) -> str:
         return " OR ".join(_fts5_term(t) for t in self.excluded)
 
+    def excluded_websearch(self) -> str:
+        return " OR ".join(_websearch_term(t) for t in self.excluded)
+
     def any_term_websearch(self) -> str:
         """Any one of the wanted terms, in websearch syntax (no brackets there: OR of them all)."""
-        return " OR ".join(_websearch_term(t) for group in self.groups for t in group)
+        return " OR ".join(_websearch_term(t) for group in self.wanted for t in group)
 
     def topic_fts5(self) -> str | None:
         """FTS5: any wanted term in the topic column (a decision filed under what was searched)."""
-        terms = [_fts5_term(t) for group in self.groups for t in group]
+        terms = [_fts5_term(t) for group in self.wanted for t in group]
         return f"topic : ({' OR '.join(terms)})" if terms else None
 
 
 def _websearch_term(term: Term) -> str:
     text = " ".join(term.words)
     return f'"{text}"' if term.phrase else text
+
+
+def _fts5_groups(groups: list[list[Term]]) -> str:
+    return " AND ".join("(" + " OR ".join(_fts5_term(t) for t in group) + ")" if len(group) > 1
+                        else _fts5_term(group[0]) for group in groups)
 
 
 def _fts5_term(term: Term) -> str:
@@ -219,19 +242,24 @@ def _alternatives(words: tuple[str, ...]) -> list[tuple[str, ...]]:
 
 
 def expand(query: Query) -> Query:
-    """The query with every term's other spellings and synonyms as alternatives (OR).
+    """The query with each term's other spellings and synonyms as alternatives, in ``expanded``.
 
-    Words typed one after another that together make a term of the synonyms file ('ehc
-    plan', 'antisocial behaviour') are read as that term, a phrase, with its alternatives.
+    Words typed one after another that together make a term of the synonyms file ('ehc plan',
+    'antisocial behaviour') are read there as that term, a phrase, with its alternatives. What
+    was typed stays in ``groups``, searched everywhere as before; the alternatives are searched
+    in the weighted fields only: a phrase checked against every matching body would read each
+    body's whole vector (PostgreSQL: seconds for 'children in care' at 100,000 decisions).
     """
     groups: list[list[Term]] = []
     index = 0
+    expanded = False
     while index < len(query.groups):
         merged = _longest_synonym_run(query.groups, index)
         if merged:
             words, used = merged
             groups.append([Term(words=list(words), phrase=len(words) > 1)])
             index += used
+            expanded = True
         else:
             groups.append(list(query.groups[index]))
             index += 1
@@ -241,7 +269,8 @@ def expand(query: Query) -> Query:
             if alternatives:
                 group.extend(Term(words=list(words), phrase=len(words) > 1) for words in alternatives)
                 query.expansions.append((written_form(tuple(term.words)), [written_form(words) for words in alternatives]))
-    query.groups = groups
+                expanded = True
+    query.expanded = groups if expanded else []
     excluded = []
     for term in query.excluded:
         excluded.append(term)
@@ -325,7 +354,25 @@ def _pg_vector():
 
 
 def _pg_query(query: Query) -> SearchQuery:
+    """What was typed (searched in the whole search_vector)."""
     return SearchQuery(query.to_websearch(), search_type="websearch", config=PG_CONFIG)
+
+
+def _pg_expanded(query: Query) -> SearchQuery:
+    """What was typed with its alternatives (searched in the weighted fields: rank_vector)."""
+    return SearchQuery(query.expanded_websearch(), search_type="websearch", config=PG_CONFIG)
+
+
+def _pg_condition(query: Query) -> Q:
+    """PostgreSQL: a decision matches what was typed anywhere, or its alternatives in the weighted
+    fields; an excluded word excludes it wherever it is. Needs search_vector and rank_vector aliased."""
+    condition = Q(search_vector=_pg_query(query))
+    if query.expanded:
+        condition |= Q(rank_vector=_pg_expanded(query))
+        if query.excluded:
+            condition &= ~Q(search_vector=SearchQuery(query.excluded_websearch(), search_type="websearch",
+                                                      config=PG_CONFIG))
+    return condition
 
 
 @contextmanager
@@ -354,7 +401,8 @@ def matching(queryset: QuerySet, text: str | Query) -> QuerySet:
     if query.is_empty:
         return queryset
     if _vendor(queryset) == "postgresql":
-        return queryset.alias(search_vector=_pg_vector()).filter(search_vector=_pg_query(query))
+        return queryset.alias(search_vector=_pg_vector(), rank_vector=VectorColumn("rank_vector")).filter(
+            _pg_condition(query))
     positive = query.to_fts5()
     if positive is None:
         return queryset.exclude(FtsMatch(query.excluded_fts5()))
@@ -423,10 +471,9 @@ def ranked(queryset: QuerySet, text: str | Query) -> QuerySet:
         # summary: B) are ranked by that small vector, read inline; decisions that match only
         # in the body have rank 0 and follow, newest first. Ranking by the whole body's vector
         # would de-TOAST it for every match: seconds for a common word at 100,000 decisions.
-        pg_query = _pg_query(query)
+        pg_query = _pg_expanded(query)
         return (
-            matching(queryset, query).alias(rank_vector=VectorColumn("rank_vector"),
-                                            topic_vector=VectorColumn("topic_vector"))
+            matching(queryset, query).alias(topic_vector=VectorColumn("topic_vector"))
             .annotate(rank=Case(When(rank_vector=pg_query, then=SearchRank(F("rank_vector"), pg_query,
                                                                             normalization=1) + _pg_topic_rank(query)),
                                 default=Value(0.0), output_field=FloatField()))
@@ -509,16 +556,17 @@ class RankedPages(_Pages):
     WALK_BUDGET = 2_000
 
     def __init__(self, queryset: QuerySet, query: Query, total: int | None = None):
-        pg_query = _pg_query(query)
+        typed, wanted = _pg_query(query), _pg_expanded(query)
         vectors = {"search_vector": _pg_vector(), "rank_vector": VectorColumn("rank_vector"),
                    "topic_vector": VectorColumn("topic_vector")}
-        head = queryset.alias(**vectors).filter(rank_vector=pg_query)
+        head = queryset.alias(**vectors).filter(rank_vector=wanted)
         if query.excluded:  # an excluded word may be in the body only
-            head = head.filter(search_vector=pg_query)
+            head = head.exclude(search_vector=SearchQuery(query.excluded_websearch(), search_type="websearch",
+                                                          config=PG_CONFIG))
         # The topic is part of the weighted fields, so every decision filed under the topic is in the head.
-        self.head = head.annotate(rank=SearchRank(F("rank_vector"), pg_query, normalization=1)
+        self.head = head.annotate(rank=SearchRank(F("rank_vector"), wanted, normalization=1)
                                   + _pg_topic_rank(query)).order_by("-rank", "-decision_date", "-pk")
-        self.tail = (queryset.alias(**vectors).filter(search_vector=pg_query).exclude(rank_vector=pg_query)
+        self.tail = (queryset.alias(**vectors).filter(search_vector=typed).exclude(rank_vector=wanted)
                      .annotate(rank=Value(0.0, output_field=FloatField())))
         self.rows, self.query, self.total = queryset, query, total
 
@@ -574,7 +622,7 @@ class RankedPages(_Pages):
                   .annotate(walk_vector=_pg_vector(), walk_rank_vector=VectorColumn("rank_vector"))
                   .values_list("pk", "decision_date", "walk_vector", "walk_rank_vector")[: self.WALK_BUDGET])
         sql, params = window.query.sql_with_params()
-        text = self.query.to_websearch()
+        text, wanted = self.query.to_websearch(), self.query.expanded_websearch()
         statement = (
             f"SELECT w.id FROM ({sql}) AS w(id, decision_date, search_vector, rank_vector) "
             "WHERE w.search_vector @@ websearch_to_tsquery(%s::regconfig, %s) "
@@ -582,7 +630,7 @@ class RankedPages(_Pages):
             "ORDER BY w.decision_date DESC, w.id DESC LIMIT %s OFFSET %s"
         )
         with connections[self.tail.db].cursor() as cursor:
-            cursor.execute(statement, [*params, PG_CONFIG, text, PG_CONFIG, text, stop - start, start])
+            cursor.execute(statement, [*params, PG_CONFIG, text, PG_CONFIG, wanted, stop - start, start])
             return [row[0] for row in cursor.fetchall()]
 
 def snippets(decisions, text: str | Query, *, words: int = 32) -> dict[int, SafeString]:

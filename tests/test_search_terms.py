@@ -60,7 +60,7 @@ def test_the_synonyms_file_is_well_formed():
 ])
 def test_a_search_also_looks_for_the_other_words(typed, also):
     query = search.parse_query(typed)
-    terms = {" ".join(t.words) for group in query.groups for t in group}
+    terms = {" ".join(t.words) for group in query.wanted for t in group}
     assert also in terms
     assert query.expansions and query.expansions[0][1]
 
