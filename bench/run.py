@@ -300,6 +300,10 @@ def bench(backend: str, size: int, args, postgres: Postgres | None) -> dict:
                                         capture_output=True, text=True).stdout.strip().splitlines()[-1])
     result["latency"] = latency["pages"]
     result["words"] = latency["words"]
+    log(f"{backend} {size}: {args.distinct} distinct searches (each asked once, nothing cached before)")
+    distinct = subprocess.run([PYTHON, "bench/distinct.py", str(args.distinct)], env=env, cwd=ROOT, check=True,
+                              capture_output=True, text=True)
+    result["distinct"] = json.loads(distinct.stdout.strip().splitlines()[-1])
     port = free_port()
     server = start_server([str(ROOT / ".venv" / "bin" / "gunicorn"), "lgo_archive.wsgi", "--bind",
                            f"127.0.0.1:{port}", "--workers", str(args.workers), "--capture-output",
@@ -333,6 +337,11 @@ def table(results: list[dict]) -> str:
         lines.append(f"\n### {result['backend']}, {result['size']:,} decisions\n")
         lines.append(f"Import: {imp['per_second']} decisions/s ({imp['seconds']} s, {imp['jobs']} worker processes), "
                      f"peak memory {imp['peak_mb']} MB (all processes).\n")
+        distinct = result.get("distinct")
+        if distinct:
+            lines.append(f"Distinct searches ({distinct['searches']} different URLs, each asked once, nothing cached "
+                         f"before): p50 {distinct['p50_ms']} ms, p95 {distinct['p95_ms']} ms, max {distinct['max_ms']} ms.\n")
+        lines.append("Repeated URLs (each asked 30 times; after the first, answered from the cache):\n")
         lines.append("| page | median ms | p95 ms | first request (cold cache) ms | SQL queries |")
         lines.append("| --- | ---: | ---: | ---: | ---: |")
         for name, page in result["latency"].items():
@@ -358,6 +367,7 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--backends", nargs="+", default=["sqlite", "postgres"], choices=["sqlite", "postgres"])
     parser.add_argument("--runs", type=int, default=30)
+    parser.add_argument("--distinct", type=int, default=300, help="distinct searches to time (bench/distinct.py)")
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
     parser.add_argument("--concurrency", type=int, default=8)
