@@ -47,7 +47,10 @@ def build(count: int, seed: int) -> list[tuple[str, str]]:
     """(kind, URL) pairs, all different."""
     rng = random.Random(seed)
     published = Decision.objects.published()
-    sample = list(published.order_by("pk").values_list("summary", flat=True)[:: max(1, published.count() // 400)])
+    # By reference, not id: a parallel import numbers decisions in no fixed order, and two runs
+    # compared must ask the same URLs.
+    sample = list(published.order_by("reference").values_list("summary", flat=True)
+                  [:: max(1, published.count() // 400)])
     vocabulary = words_of(sample)
     frequency: dict[str, int] = {}
     for word in vocabulary:

@@ -37,8 +37,6 @@ FTS_TABLE = "decisions_decision_fts"
 # search for a topic ranks the decisions filed under it first.
 SQLITE_BM25_WEIGHTS = (10.0, 10.0, 20.0, 10.0, 4.0, 1.0)
 SUMMARY_COLUMN, TEXT_COLUMN = 4, 5
-# The small fields where a search's synonyms and other spellings are looked for (PostgreSQL: rank_vector).
-WEIGHTED_COLUMNS = ("reference", "organisation", "topic", "headings", "summary")
 PG_CONFIG = "english"
 
 _TOKEN_RE = re.compile(r'(-?)"([^"]*)"?|(\S+)')
@@ -50,6 +48,7 @@ _REFERENCE_ONLY_RE = re.compile(r"^\s*\d{2}[\s\-–]*\d{3}[\s\-–]*\d{3}[a-zA-Z
 class Term:
     words: list[str]
     phrase: bool = False
+    variant: bool = False  # another spelling of the term before it, added by expand()
 
 
 @dataclass
@@ -60,9 +59,9 @@ class Query:
     groups: list[list[Term]] = field(default_factory=list)
     excluded: list[Term] = field(default_factory=list)
     reference: str | None = None
-    # What was typed with its synonyms and other spellings as alternatives (expand()): searched in
-    # the weighted fields only (topic, organisation, headings, summary), while what was typed is
-    # searched everywhere. Empty when nothing was expanded.
+    # What was typed (with its other spellings) and its synonyms as alternatives (expand()):
+    # matched against the topic alone, while what was typed is matched everywhere. Empty when
+    # the search has no synonyms.
     expanded: list[list[Term]] = field(default_factory=list)
     # What the search also looked for, for the reader: (what was typed, [the other words searched]).
     expansions: list[tuple[str, list[str]]] = field(default_factory=list)
@@ -101,7 +100,7 @@ class Query:
             return None
         expression = _fts5_groups(self.groups)
         if self.expanded:
-            expression = f"({expression}) OR ({{{' '.join(WEIGHTED_COLUMNS)}}} : ({_fts5_groups(self.expanded)}))"
+            expression = f"({expression}) OR (topic : ({_fts5_groups(self.expanded)}))"
         if self.excluded:
             expression = f"({expression}) NOT ({self.excluded_fts5()})"
         return expression
@@ -185,12 +184,19 @@ SPLIT_PREFIXES = ("anti", "non", "self", "semi", "multi")
 
 
 @lru_cache(maxsize=1)
-def _synonyms_file() -> tuple[dict[tuple[str, ...], tuple[tuple[str, ...], ...]], dict[tuple[str, ...], str]]:
+def _synonyms_file() -> tuple[dict[tuple[str, ...], tuple[tuple[str, ...], ...]], dict[tuple[str, ...], str],
+                              frozenset[tuple[str, ...]]]:
+    """(each term -> its group, itself first; each term as written; the terms of [spellings])."""
     groups: dict[tuple[str, ...], tuple[tuple[str, ...], ...]] = {}
     written: dict[tuple[str, ...], str] = {}
+    spellings: set[tuple[str, ...]] = set()
+    section = "synonyms"
     for line in SYNONYMS_FILE.read_text(encoding="utf-8").splitlines():
         line = line.strip()
         if not line or line.startswith("#"):
+            continue
+        if line.startswith("[") and line.endswith("]"):
+            section = line[1:-1].strip().lower()
             continue
         terms = []
         for part in line.split("|"):
@@ -200,7 +206,9 @@ def _synonyms_file() -> tuple[dict[tuple[str, ...], tuple[tuple[str, ...], ...]]
                 written.setdefault(words, " ".join(part.split()))
         for term in terms:
             groups[term] = (term, *[other for other in terms if other != term])
-    return groups, written
+            if section == "spellings":
+                spellings.add(term)
+    return groups, written, frozenset(spellings)
 
 
 def synonym_groups() -> dict[tuple[str, ...], tuple[tuple[str, ...], ...]]:
@@ -230,51 +238,71 @@ def hyphen_variants(words: tuple[str, ...]) -> list[tuple[str, ...]]:
     return []
 
 
-def _alternatives(words: tuple[str, ...]) -> list[tuple[str, ...]]:
-    """Every other way of writing these words: the synonyms file, then hyphen variants of each."""
+def spellings(words: tuple[str, ...]) -> list[tuple[str, ...]]:
+    """Other ways of writing the same words: the [spellings] of the file, and hyphen variants."""
     found: list[tuple[str, ...]] = []
+    spelt = _synonyms_file()[2]
     for variant in [words, *hyphen_variants(words)]:
-        for term in synonym_groups().get(variant, (variant,)):
+        group = synonym_groups().get(variant, (variant,)) if variant in spelt else (variant,)
+        for term in group:
             for candidate in (term, *hyphen_variants(term)):
                 if candidate != words and candidate not in found:
                     found.append(candidate)
     return found
 
 
-def expand(query: Query) -> Query:
-    """The query with each term's other spellings and synonyms as alternatives, in ``expanded``.
+def _alternatives(words: tuple[str, ...]) -> list[tuple[str, ...]]:
+    """Every other way of saying these words: their spellings and their synonyms, with theirs."""
+    found: list[tuple[str, ...]] = []
+    for variant in [words, *spellings(words)]:
+        for term in synonym_groups().get(variant, (variant,)):
+            for candidate in (term, *spellings(term)):
+                if candidate != words and candidate not in found:
+                    found.append(candidate)
+    return found
 
-    Words typed one after another that together make a term of the synonyms file ('ehc plan',
-    'antisocial behaviour') are read there as that term, a phrase, with its alternatives. What
-    was typed stays in ``groups``, searched everywhere as before; the alternatives are searched
-    in the weighted fields only: a phrase checked against every matching body would read each
-    body's whole vector (PostgreSQL: seconds for 'children in care' at 100,000 decisions).
+
+def expand(query: Query) -> Query:
+    """Other spellings join what was typed (``groups``: searched everywhere); synonyms go to
+    ``expanded`` with them, which is matched against each decision's topic alone.
+
+    Words typed one after another that make a term of the file ('ehc plan', 'antisocial
+    behaviour') are read in ``expanded`` as that term, a phrase, with its synonyms. Synonym
+    phrases are matched against the topic only: checked against every matching text, a phrase
+    such as 'children in care' reads each candidate's whole vector (PostgreSQL: seconds at
+    100,000 decisions); the topic is a few words.
     """
-    groups: list[list[Term]] = []
+    for group in query.groups:
+        for term in list(group):
+            variants = spellings(tuple(term.words))
+            group.extend(Term(words=list(words), phrase=len(words) > 1, variant=True) for words in variants)
+    expanded: list[list[Term]] = []
     index = 0
-    expanded = False
+    changed = False
     while index < len(query.groups):
         merged = _longest_synonym_run(query.groups, index)
         if merged:
             words, used = merged
-            groups.append([Term(words=list(words), phrase=len(words) > 1)])
+            expanded.append([Term(words=list(words), phrase=len(words) > 1)])
             index += used
-            expanded = True
+            changed = True
         else:
-            groups.append(list(query.groups[index]))
+            expanded.append(list(query.groups[index]))
             index += 1
-    for group in groups:
+    for group in expanded:
         for term in list(group):
             alternatives = _alternatives(tuple(term.words))
+            new = [words for words in alternatives if words not in {tuple(t.words) for t in group}]
+            if new:
+                group.extend(Term(words=list(words), phrase=len(words) > 1) for words in new)
+                changed = True
             if alternatives:
-                group.extend(Term(words=list(words), phrase=len(words) > 1) for words in alternatives)
-                query.expansions.append((written_form(tuple(term.words)), [written_form(words) for words in alternatives]))
-                expanded = True
-    query.expanded = groups if expanded else []
+                query.expansions.append((written_form(tuple(term.words)), [written_form(w) for w in alternatives]))
+    query.expanded = expanded if changed else []
     excluded = []
     for term in query.excluded:
         excluded.append(term)
-        excluded.extend(Term(words=list(words), phrase=len(words) > 1) for words in _alternatives(tuple(term.words)))
+        excluded.extend(Term(words=list(words), phrase=len(words) > 1) for words in spellings(tuple(term.words)))
     query.excluded = excluded
     return query
 
@@ -284,7 +312,7 @@ def _longest_synonym_run(groups: list[list[Term]], start: int) -> tuple[tuple[st
     words: list[str] = []
     best = None
     for used, group in enumerate(groups[start:start + MAX_SYNONYM_WORDS], start=1):
-        if len(group) != 1:
+        if any(not term.variant for term in group[1:]):  # 'a OR b' typed: no run through it
             break
         words.extend(group[0].words)
         if len(words) > MAX_SYNONYM_WORDS:
@@ -359,19 +387,22 @@ def _pg_query(query: Query) -> SearchQuery:
 
 
 def _pg_expanded(query: Query) -> SearchQuery:
-    """What was typed with its alternatives (searched in the weighted fields: rank_vector)."""
+    """What was typed with its synonyms (matched against the topic: topic_vector)."""
     return SearchQuery(query.expanded_websearch(), search_type="websearch", config=PG_CONFIG)
 
 
+def _pg_excluded(query: Query) -> SearchQuery:
+    return SearchQuery(query.excluded_websearch(), search_type="websearch", config=PG_CONFIG)
+
+
 def _pg_condition(query: Query) -> Q:
-    """PostgreSQL: a decision matches what was typed anywhere, or its alternatives in the weighted
-    fields; an excluded word excludes it wherever it is. Needs search_vector and rank_vector aliased."""
+    """PostgreSQL: a decision matches what was typed anywhere, or its synonyms in the topic; an
+    excluded word excludes it wherever it is. Needs search_vector and topic_vector aliased."""
     condition = Q(search_vector=_pg_query(query))
     if query.expanded:
-        condition |= Q(rank_vector=_pg_expanded(query))
+        condition |= Q(topic_vector=_pg_expanded(query))
         if query.excluded:
-            condition &= ~Q(search_vector=SearchQuery(query.excluded_websearch(), search_type="websearch",
-                                                      config=PG_CONFIG))
+            condition &= ~Q(search_vector=_pg_excluded(query))
     return condition
 
 
@@ -401,7 +432,7 @@ def matching(queryset: QuerySet, text: str | Query) -> QuerySet:
     if query.is_empty:
         return queryset
     if _vendor(queryset) == "postgresql":
-        return queryset.alias(search_vector=_pg_vector(), rank_vector=VectorColumn("rank_vector")).filter(
+        return queryset.alias(search_vector=_pg_vector(), topic_vector=VectorColumn("topic_vector")).filter(
             _pg_condition(query))
     positive = query.to_fts5()
     if positive is None:
@@ -414,12 +445,24 @@ def matching(queryset: QuerySet, text: str | Query) -> QuerySet:
 TOPIC_FIRST = 1000.0
 
 
-def _pg_topic_rank(query: Query):
+def _pg_topic_rank(query: Query, using: str):
     """PostgreSQL: TOPIC_FIRST when the decision's topic (its own small vector, migration 0010)
-    holds any wanted term, plus ts_rank over the weighted fields."""
+    holds any wanted term; nothing to test, row by row, when no topic could."""
+    if not could_name_a_topic(query, using):
+        return Value(0.0, output_field=FloatField())
     any_term = SearchQuery(query.any_term_websearch(), search_type="websearch", config=PG_CONFIG)
     return Case(When(topic_vector=any_term, then=Value(TOPIC_FIRST)), default=Value(0.0),
                 output_field=FloatField())
+
+
+def could_name_a_topic(query: Query, using: str = "default") -> bool:
+    """Whether any wanted term is in a category or subcategory name (names cached until the data changes)."""
+    from decisions.caching import cached
+    from decisions.models import Category
+
+    names = cached(("topic names",), lambda: "\n".join(Category.objects.using(using).values_list("name", flat=True)),
+                   using)
+    return topic_matches(names, query)
 
 
 # A word in at least this share of all decisions tells nothing about relevance: its inverse
@@ -471,11 +514,12 @@ def ranked(queryset: QuerySet, text: str | Query) -> QuerySet:
         # summary: B) are ranked by that small vector, read inline; decisions that match only
         # in the body have rank 0 and follow, newest first. Ranking by the whole body's vector
         # would de-TOAST it for every match: seconds for a common word at 100,000 decisions.
-        pg_query = _pg_expanded(query)
+        typed, wanted = _pg_query(query), _pg_expanded(query)
+        in_weighted_fields = Q(rank_vector=typed) | (Q(topic_vector=wanted) if query.expanded else Q(pk__in=[]))
         return (
-            matching(queryset, query).alias(topic_vector=VectorColumn("topic_vector"))
-            .annotate(rank=Case(When(rank_vector=pg_query, then=SearchRank(F("rank_vector"), pg_query,
-                                                                            normalization=1) + _pg_topic_rank(query)),
+            matching(queryset, query).alias(rank_vector=VectorColumn("rank_vector"))
+            .annotate(rank=Case(When(in_weighted_fields, then=SearchRank(F("rank_vector"), wanted, normalization=1)
+                                     + _pg_topic_rank(query, queryset.db)),
                                 default=Value(0.0), output_field=FloatField()))
             .order_by("-rank", "-decision_date", "-pk")
         )
@@ -559,14 +603,15 @@ class RankedPages(_Pages):
         typed, wanted = _pg_query(query), _pg_expanded(query)
         vectors = {"search_vector": _pg_vector(), "rank_vector": VectorColumn("rank_vector"),
                    "topic_vector": VectorColumn("topic_vector")}
-        head = queryset.alias(**vectors).filter(rank_vector=wanted)
+        # The head: decisions that match in the weighted fields (or by a synonym, in the topic).
+        in_head = Q(rank_vector=typed) | (Q(topic_vector=wanted) if query.expanded else Q(pk__in=[]))
+        head = queryset.alias(**vectors).filter(in_head)
         if query.excluded:  # an excluded word may be in the body only
-            head = head.exclude(search_vector=SearchQuery(query.excluded_websearch(), search_type="websearch",
-                                                          config=PG_CONFIG))
+            head = head.exclude(search_vector=_pg_excluded(query))
         # The topic is part of the weighted fields, so every decision filed under the topic is in the head.
         self.head = head.annotate(rank=SearchRank(F("rank_vector"), wanted, normalization=1)
-                                  + _pg_topic_rank(query)).order_by("-rank", "-decision_date", "-pk")
-        self.tail = (queryset.alias(**vectors).filter(search_vector=typed).exclude(rank_vector=wanted)
+                                  + _pg_topic_rank(query, queryset.db)).order_by("-rank", "-decision_date", "-pk")
+        self.tail = (queryset.alias(**vectors).filter(search_vector=typed).exclude(in_head)
                      .annotate(rank=Value(0.0, output_field=FloatField())))
         self.rows, self.query, self.total = queryset, query, total
 
@@ -619,18 +664,23 @@ class RankedPages(_Pages):
         window is a LIMIT subquery, so PostgreSQL reads it lazily down the date index and stops
         as soon as the page is full."""
         window = (self.rows.order_by("-decision_date", "-pk")
-                  .annotate(walk_vector=_pg_vector(), walk_rank_vector=VectorColumn("rank_vector"))
-                  .values_list("pk", "decision_date", "walk_vector", "walk_rank_vector")[: self.WALK_BUDGET])
+                  .annotate(walk_vector=_pg_vector(), walk_rank_vector=VectorColumn("rank_vector"),
+                            walk_topic_vector=VectorColumn("topic_vector"))
+                  .values_list("pk", "decision_date", "walk_vector", "walk_rank_vector", "walk_topic_vector")
+                  [: self.WALK_BUDGET])
         sql, params = window.query.sql_with_params()
         text, wanted = self.query.to_websearch(), self.query.expanded_websearch()
+        by_synonym = ("OR w.topic_vector @@ websearch_to_tsquery(%s::regconfig, %s)" if self.query.expanded
+                      else "AND %s::text IS NULL AND %s::text IS NULL")
         statement = (
-            f"SELECT w.id FROM ({sql}) AS w(id, decision_date, search_vector, rank_vector) "
+            f"SELECT w.id FROM ({sql}) AS w(id, decision_date, search_vector, rank_vector, topic_vector) "
             "WHERE w.search_vector @@ websearch_to_tsquery(%s::regconfig, %s) "
-            "AND NOT (w.rank_vector @@ websearch_to_tsquery(%s::regconfig, %s)) "
+            f"AND NOT (w.rank_vector @@ websearch_to_tsquery(%s::regconfig, %s) {by_synonym}) "
             "ORDER BY w.decision_date DESC, w.id DESC LIMIT %s OFFSET %s"
         )
         with connections[self.tail.db].cursor() as cursor:
-            cursor.execute(statement, [*params, PG_CONFIG, text, PG_CONFIG, wanted, stop - start, start])
+            synonym_params = [PG_CONFIG, wanted] if self.query.expanded else [None, None]
+            cursor.execute(statement, [*params, PG_CONFIG, text, PG_CONFIG, text, *synonym_params, stop - start, start])
             return [row[0] for row in cursor.fetchall()]
 
 def snippets(decisions, text: str | Query, *, words: int = 32) -> dict[int, SafeString]:

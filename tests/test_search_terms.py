@@ -30,7 +30,7 @@ def test_the_synonyms_file_is_well_formed():
     seen: dict[tuple, int] = {}
     groups = 0
     for number, line in enumerate(search.SYNONYMS_FILE.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip() or line.startswith("#"):
+        if not line.strip() or line.startswith("#") or line.startswith("["):
             continue
         groups += 1
         terms = [tuple(search._words(part)) for part in line.split("|")]
@@ -65,15 +65,22 @@ def test_a_search_also_looks_for_the_other_words(typed, also):
     assert query.expansions and query.expansions[0][1]
 
 
-def test_synonyms_and_spellings_find_decisions_on_both_databases():
-    asb = make_decision(summary="Mr X complained about anti-social behaviour by his neighbour.")
-    ehcp = make_decision(summary="The Council delayed issuing an Education, Health and Care plan for Y.")
+def test_synonyms_find_the_topic_and_spellings_find_the_text_on_both_databases():
+    filed = make_decision(category="Environment and regulation", subcategory="Antisocial behaviour",
+                          summary="Mr X complained about his neighbour's behaviour.")
+    said = make_decision(summary="Mr Y complained about anti-social behaviour by his neighbour.")
+    written = make_decision(summary="Ms Z says the ASB team did not call back.")
+    ehcp = make_decision(category="Education", subcategory="Special educational needs",
+                         summary="The Council delayed issuing the plan for Y.")
     judgment = make_decision(summary="The Council's professional judgment was not at fault.")
     reassess = make_decision(summary="The Council agreed to a re-assessment of her needs.")
     make_decision(summary="Mrs Z complained about a pothole.")
-    assert found("asb") == [asb.reference]
-    assert found("antisocial") == [asb.reference]
+    # A synonym finds the decisions filed under the topic it names, and the word itself anywhere.
+    assert found("asb") == sorted([filed.reference, written.reference])
     assert found("ehcp") == [ehcp.reference]
+    # Another spelling finds the same word anywhere in the text.
+    assert found("antisocial") == sorted([filed.reference, said.reference])  # the topic holds the word too
+    assert found("anti-social behaviour") == sorted([filed.reference, said.reference])
     assert found("judgement") == [judgment.reference]
     assert found("reassessment") == [reassess.reference]
     assert found("-asb pothole") == found("pothole")
