@@ -105,6 +105,7 @@ def production_server(postgres: Postgres) -> tuple[object, str, Path]:
     env.update(DJANGO_SECRET_KEY="attack-run-only-secret-key-0123456789-abcdefghijklmnop",
                DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost", DATABASE_URL=postgres.database("attack"),
                HOST="127.0.0.1", PORT=str(port), GUNICORN_ACCESS_LOG="/dev/null",
+               GUNICORN_MAX_REQUESTS=os.environ.get("GUNICORN_MAX_REQUESTS", "0"),
                DJANGO_CACHE_DIR=str(work / "cache"), PYTHONPATH=str(ROOT))
     for command in (["migrate", "--noinput", "-v0"], ["collectstatic", "--noinput", "-v0"],
                     ["import_decisions", "fixtures", "-v0"]):
