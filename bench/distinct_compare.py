@@ -53,9 +53,11 @@ def measure(code: Path, backend: str, name: str, size: int, searches: int, postg
                         "--progress-every", "0"], env=env, cwd=code, check=True, capture_output=True)
         optimise(backend, env)
     log(f"{name}: {searches} distinct searches")
-    shutil.copy(ROOT / "bench" / "distinct.py", code / "bench" / "distinct_current.py")
-    run = subprocess.run([PYTHON, "bench/distinct_current.py", str(searches), "--all"], env=env, cwd=code,
-                         capture_output=True, text=True)
+    script = "bench/distinct.py"
+    if code != ROOT:  # the other commit may not have it, or an older one: time both with this checkout's
+        shutil.copy(ROOT / script, code / "bench" / "distinct_current.py")
+        script = "bench/distinct_current.py"
+    run = subprocess.run([PYTHON, script, str(searches), "--all"], env=env, cwd=code, capture_output=True, text=True)
     if run.returncode:
         raise RuntimeError(f"{name}: distinct searches failed:\n{run.stderr[-3000:]}")
     return json.loads(run.stdout.strip().splitlines()[-1])
