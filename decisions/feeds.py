@@ -3,7 +3,7 @@
 from datetime import datetime, time
 
 from django.contrib.syndication.views import Feed
-from django.http import Http404
+from django.core.exceptions import BadRequest
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
 
@@ -20,8 +20,9 @@ class DecisionFeed(Feed):
 
     def get_object(self, request):
         filterset = DecisionFilter(request.GET or None, queryset=Decision.objects.published())
-        if filterset.first_error():
-            raise Http404("The feed's parameters could not be understood")
+        if problem := filterset.first_error():
+            name, message = problem
+            raise BadRequest(f"Invalid value for parameter '{name}': {message}")
         self.request = request
         return filterset
 

@@ -103,7 +103,7 @@ def test_feed_is_linked_from_results(client, seeds):
 
 
 def test_feed_with_bad_parameters_is_404(client, seeds):
-    assert client.get("/decisions/feed.atom", {"date_to": "soon"}).status_code == 404
+    assert client.get("/decisions/feed.atom", {"date_to": "soon"}).status_code == 400
 
 
 def test_api_list_filters_sorts_and_pages(client, seeds):

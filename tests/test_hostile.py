@@ -38,6 +38,11 @@ def test_api_page_size_that_is_not_a_plain_number_is_a_400_naming_it(client, see
     assert response.json()["parameter"] == "page_size"
 
 
+@pytest.mark.parametrize("url", ["/decisions/feed.atom", "/decisions/export.csv", "/decisions/export.json"])
+def test_a_number_parameter_in_unicode_digits_is_a_400_on_data_urls(client, seeds, url):
+    assert client.get(url, {"min_payment": "²"}).status_code == 400
+
+
 @pytest.mark.parametrize("url", ["/decisions/%00/", "/decisions/20-003-763%00/", "/api/decisions/%00/",
                                  "/councils/dorset%00/", "/decisions/%00"])
 def test_a_nul_byte_in_the_path_is_a_404(client, seeds, url):
