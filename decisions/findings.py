@@ -1,10 +1,11 @@
 """Find the conclusions the Ombudsman reached in a statement.
 
-Read sentence by sentence from the summary and the Ombudsman's own analysis and
-decision. The complainant's account, the organisation's admissions, reported
-speech and the boilerplate of 'The Ombudsman's role and powers' are not findings.
-A bare 'the Council was at fault' waits for the next few sentences to say whether
-it caused injustice. Vocabulary: ../shared/seeds/README.md (finding kinds, reasons).
+The summary states them in the Ombudsman's own words, so it is read first (read_summary),
+sentence by sentence; the body's analysis and decision only when the summary states none
+(and for a legal bar stated in 'What I have investigated'); the outcome label last. The
+complainant's account, the organisation's reported speech, statements of the law and the
+boilerplate of 'The Ombudsman's role and powers' are not findings.
+Vocabulary: ../shared/seeds/README.md (finding kinds, reasons).
 """
 
 from __future__ import annotations

@@ -28,12 +28,6 @@ COMPLAINANT_ACCOUNT = _re(
     r"|raised|disagree\w*|(?:is|was|were|are|remains?|remained) (?:concerned|unhappy|dissatisfied|worried)|reported"
     r"|claims?|claimed|argues?|argued|contends?|told us)\b"
 )
-# Reported speech of anyone (complainant or organisation) inside a sentence.
-REPORTED_CLAUSE = _re(
-    r"\b(?:complain\w*|says?|said|alleg\w*|disputes?|believes?|feels?|felt|thinks?|wants?|wanted|claims?|claimed"
-    r"|argues?|argued)\b (?:that )?"
-)
-
 # Statements of the law or of the Ombudsman's usual practice, not a decision on this complaint.
 GENERAL_RULE = _re(
     r"\bunless\b|\b(?:we|the ombudsm[ae]n) (?:usually|normally|generally|may|can|must|only|would not usually|do not usually)\b"

@@ -1,9 +1,10 @@
 """Find what the Ombudsman agreed or recommended an organisation should do.
 
-Remedies are read from the agreed/recommended action part of a statement; where a
-statement has none, from forward-looking sentences of the summary and the final
-decision. Money is a remedy only when the organisation is to pay it: earlier offers,
-the Ombudsman's guidance ranges and amounts merely discussed are left out.
+Remedies are read from the agreed/recommended action part of a statement, paragraph by
+paragraph; where a statement has none (or nothing readable in it), from the sentences of the
+summary and the final decision that commit to something, clause by clause (read_commitments).
+Money is a remedy only when the organisation is to pay it: earlier offers, the Ombudsman's
+guidance ranges and amounts merely discussed are left out.
 Vocabulary: ../shared/seeds/README.md (remedy kinds and payment purposes).
 """
 
@@ -88,7 +89,6 @@ FAULT_CLAUSE_RE = re.compile(
     r"|lack|poor|errors?|mistakes?|faults?)\b[^,;]*",
     re.I,
 )
-STRICT_EXCLUDED_RE = re.compile(r"\b(will|would|shall) not\b|\binvestigat\w*", re.I)
 REFUND_RE = re.compile(r"\b(refund|reimburse|repay|pay back|backdate|back-date)\w*\b", re.I)
 PAY_SUM_RE = re.compile(r"\bpay\b[^.;]{0,40}\b(outstanding|correct|full|the) (amount|sum|fees|costs|money|arrears|balance)\b", re.I)
 
@@ -179,7 +179,7 @@ def extract_remedies(sections, summary: str, warnings: list[str]) -> list[Remedy
         section_deadline = _section_deadline(units)
         remedies: list[Remedy] = []
         for unit in units:
-            remedies.extend(_remedies_from_unit(unit, strict=False, section_deadline=section_deadline))
+            remedies.extend(_remedies_from_unit(unit, section_deadline=section_deadline))
         if remedies:
             return _tidy(remedies)
         # An action section with nothing readable in it (cut short, or only 'see above'): read the summary.
@@ -257,7 +257,8 @@ def _deadline_for(unit: _Unit, sentence: str, section_deadline: str | None) -> s
     return section_deadline
 
 
-def _remedies_from_unit(unit: _Unit, *, strict: bool, section_deadline: str | None) -> list[Remedy]:
+def _remedies_from_unit(unit: _Unit, *, section_deadline: str | None) -> list[Remedy]:
+    """The remedies of one paragraph of an agreed or recommended action section."""
     found: list[Remedy] = []
     child_amounts = {a for child in unit.children for a in _amount_values(child.text)}
     child_kinds = {k for child in unit.children for _, k in _kinds(child.text)}
@@ -265,13 +266,11 @@ def _remedies_from_unit(unit: _Unit, *, strict: bool, section_deadline: str | No
         folded = fold(sentence)
         if NON_REMEDY_SENTENCE_RE.search(folded):
             continue
-        if strict and (not FUTURE_RE.search(folded) or NEGATED_RE.search(folded) or STRICT_EXCLUDED_RE.search(folded)):
-            continue
         if NEGATED_RE.search(folded) and not AMOUNT_RE.search(folded):
             continue
         deadline = _deadline_for(unit, sentence, section_deadline)
         in_sentence: list[tuple[int, Remedy]] = []
-        payments = _payments(sentence, unit, strict=strict)
+        payments = _payments(sentence, unit)
         for position, remedy in payments:
             if remedy.amount is not None and remedy.amount in child_amounts:
                 continue
@@ -335,13 +334,12 @@ def _amounts(text: str):
         yield value.quantize(Decimal("0.01")), match
 
 
-def _payments(sentence: str, unit: _Unit, *, strict: bool) -> list[tuple[int, Remedy]]:
+def _payments(sentence: str, unit: _Unit) -> list[tuple[int, Remedy]]:
     folded = fold(sentence)
     if GUIDANCE_SENTENCE_RE.search(folded):
         return []
     matches = list(_amounts(folded))
     payments = []
-    sentence_is_commitment = bool(FUTURE_RE.search(folded)) or not strict
     previous_end = 0
     for index, (value, match) in enumerate(matches):
         prefix = folded[:match.start()]
@@ -351,7 +349,7 @@ def _payments(sentence: str, unit: _Unit, *, strict: bool) -> list[tuple[int, Re
         previous_end = match.end()
         if BOUND_BEFORE_RE.search(prefix) or RANGE_AFTER_RE.match(folded[match.end():]):
             continue
-        if not _is_to_be_paid(prefix, local_prefix, sentence_is_commitment):
+        if not _is_to_be_paid(prefix, local_prefix):
             continue
         purposes = _purposes(window) or _purposes(local_prefix)
         if not purposes and unit.parent is not None:
@@ -374,7 +372,9 @@ def _last_trigger(text: str, pattern: re.Pattern) -> int | None:
     return last
 
 
-def _is_to_be_paid(prefix: str, local_prefix: str, sentence_is_commitment: bool) -> bool:
+def _is_to_be_paid(prefix: str, local_prefix: str) -> bool:
+    """In an action section every sentence is a commitment: an amount is paid unless the words
+    nearest before it say it was offered, paid already, claimed…"""
     if INCREASE_TO_RE.search(local_prefix):
         return True
     for text in (local_prefix, prefix):
@@ -383,7 +383,7 @@ def _is_to_be_paid(prefix: str, local_prefix: str, sentence_is_commitment: bool)
         if positive is None and negative is None:
             continue
         return (-1 if positive is None else positive) > (-1 if negative is None else negative)
-    return sentence_is_commitment
+    return True
 
 
 def _purposes(text: str) -> list[str]:
