@@ -13,7 +13,9 @@ bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
 # Two processes per core suit these CPU-bound pages; threads wait on slow clients and the database.
 workers = int(os.environ.get("WEB_CONCURRENCY", "4"))
 worker_class = "gthread"
-threads = int(os.environ.get("GUNICORN_THREADS", "8"))
+# Enough threads that one worker could hold every slow client of the test (20) and still answer:
+# which worker accepts a connection is the kernel's choice, not an even share.
+threads = int(os.environ.get("GUNICORN_THREADS", "32"))
 # A worker takes no more connections than it has threads: one whose threads are all held by slow
 # clients stops accepting, and the others answer (else new requests would queue behind the slow).
 worker_connections = threads
