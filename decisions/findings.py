@@ -445,8 +445,8 @@ def read_summary(summary: str, outcome: str, new_remedy_kinds: set[str]) -> list
         sentence = _Sentence(text=text, original=original.strip(), account=account)
         if not account:
             sentence.ni = bool(phrases.NOT_INVESTIGATING.search(text))
-            sentence.bar = bool(phrases.LEGAL_BAR.search(text)) and not phrases.CANNOT_ACHIEVE.search(
-                phrases.LEGAL_BAR.search(text).group(0) + text[phrases.LEGAL_BAR.search(text).end():][:30])
+            bar = phrases.LEGAL_BAR.search(text)  # 'we cannot achieve …' is no legal bar
+            sentence.bar = bool(bar) and not phrases.CANNOT_ACHIEVE.search(bar.group(0) + text[bar.end():][:30])
             sentence.court_bar = bool(COURT_DECIDED_RE.search(text)) and (sentence.bar or sentence.ni)
         sentences.append(sentence)
 

@@ -524,15 +524,18 @@ def ranked(queryset: QuerySet, text: str | Query) -> QuerySet:
             .order_by("-rank", "-decision_date", "-pk")
         )
     weights = ", ".join(str(w) for w in SQLITE_BM25_WEIGHTS)
-    # Filed under what was searched first (TOPIC_FIRST outweighs any bm25 score), then bm25.
-    topic_match = (f"CASE WHEN decisions_decision.id IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s) "
-                   f"THEN {TOPIC_FIRST} ELSE 0 END")
+    rank, select_params = f"-bm25({FTS_TABLE}, {weights})", []
+    if could_name_a_topic(query, queryset.db):
+        # Filed under what was searched first (TOPIC_FIRST outweighs any bm25 score), then bm25.
+        rank = (f"CASE WHEN decisions_decision.id IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s) "
+                f"THEN {TOPIC_FIRST} ELSE 0 END + {rank}")
+        select_params = [query.topic_fts5()]
     return queryset.extra(
         tables=[FTS_TABLE],
         where=[f"{FTS_TABLE}.rowid = decisions_decision.id", f"{FTS_TABLE} MATCH %s"],
         params=[query.to_fts5()],
-        select={"rank": f"{topic_match} - bm25({FTS_TABLE}, {weights})"},
-        select_params=[query.topic_fts5()],
+        select={"rank": rank},
+        select_params=select_params,
     ).order_by("-rank", "-decision_date", "-pk")
 
 
