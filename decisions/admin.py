@@ -7,8 +7,9 @@ from django.db.models import Count
 from django.db.models.functions import ExtractYear
 from django.template.defaultfilters import pluralize
 from django.utils import timezone
+from django.utils.html import format_html
 
-from decisions.models import Category, Council, Decision, Finding, Remedy
+from decisions.models import Category, Council, Decision, Finding, HarvestedPage, HarvestRun, HarvestWindow, Remedy
 from decisions.outcomes import outcome_group
 from decisions.parser import ParseError
 from decisions.services import reparse_decision
@@ -191,3 +192,46 @@ class FindingAdmin(admin.ModelAdmin):
     list_select_related = ["decision__council"]
     raw_id_fields = ["decision"]
     show_full_result_count = False
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records the harvester keeps: to look at, not to edit (a new run writes them)."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(HarvestRun)
+class HarvestRunAdmin(ReadOnlyAdmin):
+    list_display = ["started_at", "finished_at", "status", "since", "until", "windows", "pages_fetched", "new",
+                    "updated", "unchanged", "skipped", "failed"]
+    list_filter = ["status"]
+    date_hierarchy = "started_at"
+
+
+@admin.register(HarvestWindow)
+class HarvestWindowAdmin(ReadOnlyAdmin):
+    list_display = ["start", "end", "listed", "completed_at", "last_run"]
+    list_filter = [("completed_at", admin.EmptyFieldListFilter)]
+    list_select_related = ["last_run"]
+
+
+@admin.register(HarvestedPage)
+class HarvestedPageAdmin(ReadOnlyAdmin):
+    list_display = ["url", "reference", "fetched_at", "checked_at", "has_problem"]
+    list_filter = [("problem", admin.EmptyFieldListFilter)]
+    search_fields = ["url", "reference"]
+    fields = ["url", "reference", "problem", "etag", "last_modified", "fetched_at", "checked_at", "page_source"]
+    readonly_fields = fields
+
+    @admin.display(boolean=True, description="stopped the harvest")
+    def has_problem(self, page):
+        return bool(page.problem)
+
+    @admin.display(description="page as fetched (HTML source)")
+    def page_source(self, page):
+        return format_html('<pre style="white-space: pre-wrap; max-height: 40em; overflow: auto">{}</pre>',
+                           page.html[:200_000])

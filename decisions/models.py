@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import re
 from decimal import Decimal
 
@@ -287,7 +288,10 @@ class Decision(models.Model):
 
     @property
     def lgo_url(self) -> str | None:
-        """The decision on the Ombudsman's own website; its address needs the category and subcategory."""
+        """The decision on the Ombudsman's own website: the page it was harvested from, else the
+        address built from its category and subcategory."""
+        if self.source_name.startswith("https://www.lgo.org.uk/decisions/"):
+            return self.source_name
         if not (self.category_id and self.subcategory_id):
             return None
         return "/".join([
@@ -461,3 +465,73 @@ class Finding(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} ({self.get_reason_display()})" if self.reason else self.get_kind_display()
+
+
+class HarvestRun(models.Model):
+    """One run of harvest_decisions: what it was asked to cover and what it did."""
+
+    RUNNING, FINISHED, FAILED, INTERRUPTED = "running", "finished", "failed", "interrupted"
+    STATUS_CHOICES = [(RUNNING, "Running"), (FINISHED, "Finished"), (FAILED, "Failed (stopped)"),
+                      (INTERRUPTED, "Interrupted")]
+
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=20, choices=STATUS_CHOICES, default=RUNNING)
+    base_url = models.CharField(max_length=300)
+    since = models.DateField()
+    until = models.DateField()
+    windows = models.PositiveIntegerField(default=0, help_text="date windows completed")
+    pages_fetched = models.PositiveIntegerField(default=0, help_text="requests answered, listings included")
+    new = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    skipped = models.PositiveIntegerField(default=0, help_text="curated in admin, or disallowed by robots.txt")
+    failed = models.PositiveIntegerField(default=0)
+    message = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+
+    def __str__(self):
+        return f"Harvest {self.since} – {self.until} ({self.get_status_display()})"
+
+
+class HarvestWindow(models.Model):
+    """A date window of the Ombudsman's listing; completed once every decision it lists is in."""
+
+    start = models.DateField()
+    end = models.DateField()
+    listed = models.PositiveIntegerField(default=0, help_text="decisions the listing announced")
+    completed_at = models.DateTimeField(null=True, blank=True)
+    last_run = models.ForeignKey(HarvestRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["start", "end"]
+        constraints = [models.UniqueConstraint(fields=["start", "end"], name="harvest_window_unique")]
+
+    def __str__(self):
+        return f"{self.start} – {self.end}"
+
+
+class HarvestedPage(models.Model):
+    """A page fetched from the Ombudsman's site: its raw HTML (compressed) and what conditional
+    requests need next time. Pages the harvester could not read are kept here too."""
+
+    url = models.CharField(max_length=500, unique=True)
+    reference = models.CharField(max_length=20, blank=True, db_index=True)
+    html_gzip = models.BinaryField(editable=False)
+    etag = models.CharField(max_length=200, blank=True)
+    last_modified = models.CharField(max_length=100, blank=True)
+    fetched_at = models.DateTimeField()
+    checked_at = models.DateTimeField(help_text="last asked for, answered or not modified")
+    problem = models.TextField(blank=True, help_text="why the harvester stopped at this page")
+
+    class Meta:
+        ordering = ["-checked_at"]
+
+    def __str__(self):
+        return self.url
+
+    @property
+    def html(self) -> str:
+        return gzip.decompress(bytes(self.html_gzip)).decode("utf-8", "replace")

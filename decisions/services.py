@@ -14,6 +14,7 @@ from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils.text import slugify
 
 from decisions.findings import FINDING_KINDS
+from decisions.lgo_site import SiteChanged, statement_text
 from decisions.models import Category, Council, Decision, Finding, Remedy, bits
 from decisions.parser import PARSER_VERSION, ParsedDecision, ParseError, decode, parse_decision
 from decisions.remedies import PAYMENT_PURPOSES, REMEDY_KINDS
@@ -45,8 +46,15 @@ def relax_commit_durability() -> None:
             cursor.execute("SET synchronous_commit TO off")
 
 
+DECISION_FILE_SUFFIXES = (".txt", ".html", ".htm")  # statements as text, or pages saved from the Ombudsman's site
+
+
+def is_html_page(source: str) -> bool:
+    return source.lower().endswith((".html", ".htm")) or source.startswith(("http://", "https://"))
+
+
 def decision_files(paths: Iterable[str | Path], *, follow_symlinks: bool = False) -> Iterator[Path]:
-    """Every .txt file under the given files and folders, in a stable order, lazily.
+    """Every .txt or .html file under the given files and folders, in a stable order, lazily.
 
     Symbolic links inside the folders are yielded but not followed (read_and_parse reports
     them) unless ``follow_symlinks``; a file named on the command line is read as given."""
@@ -56,7 +64,7 @@ def decision_files(paths: Iterable[str | Path], *, follow_symlinks: bool = False
             for root, dirs, files in os.walk(path, followlinks=follow_symlinks):
                 dirs.sort()
                 for name in sorted(files):
-                    if name.lower().endswith(".txt"):
+                    if name.lower().endswith(DECISION_FILE_SUFFIXES):
                         yield Path(root) / name
         else:
             yield path
@@ -93,7 +101,11 @@ class ParsedFile:
 
 
 def read_and_parse(source: str, data: bytes | None = None, *, follow_symlink: bool = True) -> ParsedFile:
-    """Read (unless given the bytes) and parse one file. Pure: safe to run in a worker process."""
+    """Read (unless given the bytes) and parse one file. Pure: safe to run in a worker process.
+
+    A page from the Ombudsman's site (a saved .html file, or a URL the harvester fetched) is
+    converted to statement text first; the text is what is stored and hashed, so a change to the
+    page around the statement (a cookie banner, a menu) is not a change to the decision."""
     name = display_name(source)
     if name != source:
         return ParsedFile(name, error="the file name is not valid UTF-8: rename the file")
@@ -107,9 +119,14 @@ def read_and_parse(source: str, data: bytes | None = None, *, follow_symlink: bo
     result = ParsedFile(source, content_hash=hashlib.sha256(data).hexdigest())
     try:
         result.text = decode(data)
+        if is_html_page(source):
+            result.text = statement_text(result.text, url=source if "://" in source else "")
+            result.content_hash = hashlib.sha256(result.text.encode()).hexdigest()
         result.parsed = parse_decision(result.text)
     except ParseError as error:
         result.error = error.reason
+    except SiteChanged as error:
+        result.error = f"not a decision page from the Ombudsman's site: {error}"
     except RecursionError:  # pragma: no cover - defensive: the parser is iterative
         result.error = "the file's structure is too deeply nested"
     return result
@@ -126,9 +143,6 @@ class DecisionImporter:
         self.run_started = run_started
         self._councils: dict[str, Council] = {}
         self._categories: dict[tuple[int | None, str], Category] = {}
-
-    def import_file(self, path: Path) -> ImportResult:
-        return self.import_parsed(read_and_parse(str(path)))
 
     def import_bytes(self, data: bytes, *, source_name: str) -> ImportResult:
         return self.import_parsed(read_and_parse(source_name, data))

@@ -229,3 +229,12 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "WARNING")},
 }
+
+# Harvesting the Ombudsman's website (python manage.py harvest_decisions). The User-Agent names
+# the archive and a contact address, so the site's operators can reach us rather than block us.
+HARVEST_BASE_URL = os.environ.get("HARVEST_BASE_URL", "https://www.lgo.org.uk").strip()
+HARVEST_CONTACT = os.environ.get("HARVEST_CONTACT", "archive-operator@example.org").strip()
+HARVEST_USER_AGENT = f"lgo-archive-harvester/1.0 (+mailto:{HARVEST_CONTACT})"
+HARVEST_DELAY_SECONDS = float(os.environ.get("HARVEST_DELAY_SECONDS", "1.0"))
+HARVEST_START = "2010-01-01"  # the first run's first window; decisions published before 2016 are few
+HARVEST_OVERLAP_DAYS = 7  # a run without --since goes back this far into the last completed window

@@ -47,7 +47,8 @@ def _chunks(items, size: int):
 
 
 class Command(BaseCommand):
-    help = "Import LGSCO decision statements (.txt files, or folders searched recursively)."
+    help = ("Import LGSCO decision statements (.txt files, .html pages saved from the Ombudsman's site, "
+            "or folders searched recursively).")
 
     def add_arguments(self, parser):
         parser.add_argument("paths", nargs="*", help="files or folders (default: fixtures/)")
@@ -85,7 +86,7 @@ class Command(BaseCommand):
             self.stdout.write(self.style.ERROR(line))
             raise CommandError(f"{counts[FAILED]} of {total} files failed to import")
         if total == 0:
-            self.stdout.write(self.style.WARNING(f"No .txt files found in {', '.join(paths)}"))
+            self.stdout.write(self.style.WARNING(f"No .txt or .html files found in {', '.join(paths)}"))
         self.stdout.write(self.style.SUCCESS(line))
 
     def results(self, paths, jobs, *, force, dry_run, follow_symlinks):
