@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.urls import reverse
 
 from decisions.harvest import month_windows, retry_after_seconds
 from decisions.lgo_site import SiteChanged, read_listing, statement_text
@@ -272,3 +273,28 @@ def test_import_decisions_reads_pages_saved_from_the_site(tmp_path, capsys):
         decision = Decision.objects.get(reference=expected["reference"])
         assert decision.total_payment == Decimal(expected["total_payment"])
         assert decision.source_text.startswith(f"{expected['organisation']} ({expected['reference']})")
+
+
+@pytest.mark.django_db
+def test_runs_windows_and_kept_pages_are_visible_in_admin(site, admin_client):
+    site.listing_markup_changed = True
+    with pytest.raises(CommandError):
+        harvest(site, *SPAN)
+    runs = admin_client.get(reverse("admin:decisions_harvestrun_changelist"))
+    assert runs.status_code == 200 and "Failed (stopped)" in runs.content.decode()
+    windows = admin_client.get(reverse("admin:decisions_harvestwindow_changelist"))
+    assert windows.status_code == 200 and "3 harvest windows" in windows.content.decode()  # Jan and Feb done, March not
+    kept = HarvestedPage.objects.get()
+    page = admin_client.get(reverse("admin:decisions_harvestedpage_change", args=[kept.pk]))
+    assert page.status_code == 200
+    assert "links to no decision" in page.content.decode() and "data-ref=" in page.content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_command_exits_non_zero_naming_the_url_when_the_site_changed(site):
+    site.listing_markup_changed = True
+    result = subprocess.run([sys.executable, "manage.py", "harvest_decisions", "--base-url", site.url, "--delay", "0",
+                             *SPAN], cwd=ROOT, env=subprocess_env(), capture_output=True, text=True, timeout=120)
+    assert result.returncode != 0
+    assert f"Harvest stopped: {site.url}/Decisions/SearchResults?fd=2019-03-01" in result.stderr
+    assert "Traceback" not in result.stderr
