@@ -11,8 +11,7 @@ import json
 import logging
 from collections.abc import Iterable, Iterator
 
-from decisions.findings import FINDING_KINDS
-from decisions.remedies import REMEDY_KINDS
+from decisions.vocabulary import FINDING_KINDS, REMEDY_KINDS, words_in
 
 EXPORT_FIELDS = ("reference", "url", "organisation", "organisation_kind", "category", "subcategory", "outcome",
                  "outcome_group", "decision_date", "summary", "total_payment", "remedy_kinds", "finding_kinds",
@@ -20,10 +19,6 @@ EXPORT_FIELDS = ("reference", "url", "organisation", "organisation_kind", "categ
 CHUNK_SIZE = 2000
 # A spreadsheet runs a cell that starts with one of these as a formula (CWE-1236).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def words_in(bitset: int, vocabulary) -> list[str]:
-    return [word for position, word in enumerate(vocabulary) if bitset & (1 << position)]
 
 
 def export_queryset(queryset):

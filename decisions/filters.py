@@ -12,10 +12,9 @@ from django.db.models import F, Q, QuerySet
 
 from decisions import search
 from decisions.caching import cached
-from decisions.findings import FINDING_KINDS
-from decisions.models import Category, Council, Decision, Finding, Remedy, bits
+from decisions.models import Category, Council, Decision, Finding, Remedy
 from decisions.outcomes import OTHER, OUTCOME_GROUPS, outcome_group
-from decisions.remedies import PAYMENT_PURPOSES, REMEDY_KINDS
+from decisions.vocabulary import FINDING_KINDS, PAYMENT_PURPOSES, REMEDY_KINDS, bits, choices, words_in
 
 SORTS = [
     ("relevance", "Relevance"),
@@ -31,7 +30,7 @@ SORT_ORDERS = {
     "oldest": ("decision_date", "pk"),
     "payment": ("-total_payment", "-decision_date", "-pk"),
 }
-PURPOSE_CHOICES = [(p, p.replace("_", " ").capitalize()) for p in Remedy.PURPOSES]
+PURPOSE_CHOICES = choices(PAYMENT_PURPOSES)
 FACET_LIMIT = 12  # options shown per facet; chosen ones are always shown
 
 
@@ -298,9 +297,8 @@ def count_facets(base: QuerySet, names: list[str]) -> dict[str, Counter]:
         if vocabulary is None:
             counts[name][key] += n
             continue
-        for position, word in enumerate(vocabulary):
-            if int(key) & (1 << position):
-                counts[name][word] += n
+        for word in words_in(int(key), vocabulary):
+            counts[name][word] += n
     return counts
 
 

@@ -16,15 +16,6 @@ from dataclasses import dataclass
 from decisions.outcomes import NOT_INVESTIGATED, NOT_UPHELD, OUTSIDE_JURISDICTION, PREMATURE, UPHELD, outcome_group
 from decisions.text import fold, normalise_heading, split_sentences
 
-FINDING_KINDS = (
-    "fault_with_injustice", "fault_no_injustice", "no_fault", "remedied_by_organisation",
-    "not_investigated", "outside_jurisdiction",
-)
-NOT_INVESTIGATED_REASONS = (
-    "another_body_better_placed", "unlikely_to_find_fault", "no_significant_injustice", "late_complaint",
-    "court_or_tribunal", "premature", "other",
-)
-
 SKIPPED_SECTIONS_RE = re.compile(
     r"role and powers|^the ombudsm[ae]n'?s'? role|how (i|we) considered|^(the )?complaints?$|law|legislation|guidance"
     r"|background|agreed action|recommended action|recommendation",

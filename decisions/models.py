@@ -12,14 +12,13 @@ from django.db.models.functions import ExtractYear
 from django.urls import reverse
 from django.utils.text import slugify
 
-from decisions.findings import FINDING_KINDS, NOT_INVESTIGATED_REASONS
 from decisions.outcomes import NOT_STATED, NOT_UPHELD, OUTCOME_GROUPS, UPHELD, group_label
-from decisions.remedies import PAYMENT_PURPOSES, REMEDY_KINDS
+from decisions.vocabulary import FINDING_KINDS, NOT_INVESTIGATED_REASONS, PAYMENT_PURPOSES, REMEDY_KINDS, bits, label
 
 
 def _choices(values) -> list[tuple[str, tuple[str, str]]]:
     """Enum members for a vocabulary: PAYMENT = ("payment", "Payment")."""
-    return [(value.upper(), (value, value.replace("_", " ").capitalize())) for value in values]
+    return [(value.upper(), (value, label(value))) for value in values]
 
 
 class Council(models.Model):
@@ -138,15 +137,6 @@ def distinctive_words(text: str, limit: int = 8) -> list[str]:
             words.append(lowered)
     return sorted(words, key=len, reverse=True)[:limit]
 
-
-def bits(vocabulary, values) -> int:
-    """A bit set of the vocabulary words present in values (unknown words are ignored)."""
-    index = {word: position for position, word in enumerate(vocabulary)}
-    result = 0
-    for value in values:
-        if value in index:
-            result |= 1 << index[value]
-    return result
 
 
 class DecisionQuerySet(models.QuerySet):
@@ -415,7 +405,6 @@ class Remedy(models.Model):
     """One thing the organisation agreed or was asked to do."""
 
     Kind = models.TextChoices("Kind", _choices(REMEDY_KINDS))
-    PURPOSES = PAYMENT_PURPOSES
 
     decision = models.ForeignKey(Decision, on_delete=models.CASCADE, related_name="remedies")
     position = models.PositiveSmallIntegerField(default=0)

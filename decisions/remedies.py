@@ -16,12 +16,6 @@ from decimal import Decimal, InvalidOperation
 
 from decisions.text import fold, normalise_heading, split_sentences
 
-REMEDY_KINDS = (
-    "apology", "payment", "procedure_change", "training", "reconsider",
-    "provide_service", "provide_information", "other",
-)
-PAYMENT_PURPOSES = ("distress", "time_and_trouble", "risk_of_harm", "loss_of_service", "financial_loss", "other")
-
 REMEDY_HEADING_RE = re.compile(
     r"agreed action|recommended action|recommendation|actions? agreed|remed(y|ies)|put(ting)? (things|it) right"
     r"|what (the council|it|they|the \w+) (has|have|should|will|must) (agreed|do)|action (the|it)\b",

@@ -13,12 +13,11 @@ from pathlib import Path
 from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils.text import slugify
 
-from decisions.findings import FINDING_KINDS
 from decisions.lgo_site import SiteChanged, statement_text
-from decisions.models import Category, Council, Decision, Finding, Remedy, bits
+from decisions.models import Category, Council, Decision, Finding, Remedy
 from decisions.parser import PARSER_VERSION, ParsedDecision, ParseError, decode, parse_decision
-from decisions.remedies import PAYMENT_PURPOSES, REMEDY_KINDS
 from decisions.text import fold
+from decisions.vocabulary import FINDING_KINDS, PAYMENT_PURPOSES, REMEDY_KINDS, bits
 
 CREATED, UPDATED, UNCHANGED, SKIPPED, FAILED = "created", "updated", "unchanged", "skipped", "failed"
 STATUSES = (CREATED, UPDATED, UNCHANGED, SKIPPED, FAILED)

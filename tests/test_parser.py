@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from decisions.parser import ParseError, normalise_reference, parse_decision, parse_decision_bytes
-from decisions.remedies import PAYMENT_PURPOSES
+from decisions.vocabulary import PAYMENT_PURPOSES
 from tests.conftest import EXPECTED, seed_path, seed_text
 
 BY_FILE = {item["file"]: item for item in EXPECTED}
