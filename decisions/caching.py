@@ -1,11 +1,8 @@
 """Results that only change when the archive's data changes, cached under its data version.
 
-Every write to a decision (import, admin save, publish/unpublish actions) moves the newest
-``updated_at``, which is part of each key, so a cached value is never served after such a
-write. Deleting a decision does not move it: values may then include the deleted decision
-for up to SECONDS. Nor does a transaction that commits after another with later timestamps
-(parallel import workers): its decisions may be missing from values cached in between, again
-for up to SECONDS.
+The version (models.ArchiveState) is moved in the same transaction as every write to the data
+the pages show: imports, admin saves and deletes, bulk updates. It is part of each key, so no
+cached value is served after a write commits.
 """
 
 from __future__ import annotations
@@ -17,8 +14,9 @@ from typing import TypeVar
 
 from django.core.cache import cache
 from django.core.signals import request_finished, request_started
-from django.db.models import Max
 from django.dispatch import receiver
+
+from decisions.models import ArchiveState
 
 SECONDS = 300
 T = TypeVar("T")
@@ -39,13 +37,11 @@ def _request_done(**kwargs):
     _versions.set(None)
 
 
-def data_version(using: str = "default") -> str:
-    from decisions.models import Decision
-
+def data_version(using: str = "default") -> int:
     seen = _versions.get()
     if seen is not None and using in seen:
         return seen[using]
-    version = str(Decision.objects.using(using).aggregate(newest=Max("updated_at"))["newest"])
+    version = ArchiveState.current(using)
     if seen is not None:
         seen[using] = version
     return version

@@ -7,13 +7,77 @@ import re
 from decimal import Decimal
 
 from django.db import models
-from django.db.models import Count, Q, Sum
-from django.db.models.functions import ExtractYear
+from django.db.models import Count, F, Q, Sum
+from django.db.models.functions import ExtractYear, Now
 from django.urls import reverse
-from django.utils.text import slugify
 
 from decisions.outcomes import NOT_STATED, NOT_UPHELD, OUTCOME_GROUPS, UPHELD, group_label
 from decisions.vocabulary import FINDING_KINDS, NOT_INVESTIGATED_REASONS, PAYMENT_PURPOSES, REMEDY_KINDS, bits, label
+
+
+class ArchiveState(models.Model):
+    """One row: the archive's data version, moved by every write to the data it shows, in the
+    writer's own transaction. Cached results are stored under the version (decisions/caching.py),
+    so none is served after a write commits, whatever the order commits happen in; and
+    ``changed_at`` says when the archive last changed."""
+
+    version = models.BigIntegerField(default=0)
+    changed_at = models.DateTimeField(null=True, blank=True)
+
+    @classmethod
+    def bump(cls, using: str = "default") -> None:
+        if not cls.objects.using(using).filter(pk=1).update(version=F("version") + 1, changed_at=Now()):
+            cls.objects.using(using).get_or_create(pk=1, defaults={"version": 1, "changed_at": Now()})
+
+    @classmethod
+    def current(cls, using: str = "default") -> int:
+        return cls.objects.using(using).filter(pk=1).values_list("version", flat=True).first() or 0
+
+
+class VersionedQuerySet(models.QuerySet):
+    """Bulk writes move the data version (single saves and deletes: VersionedModel)."""
+
+    def update(self, **kwargs):
+        result = super().update(**kwargs)
+        ArchiveState.bump(self.db)
+        return result
+
+    def delete(self):
+        result = super().delete()
+        ArchiveState.bump(self.db)
+        return result
+
+    def bulk_create(self, objs, *args, **kwargs):
+        result = super().bulk_create(objs, *args, **kwargs)
+        if result:
+            ArchiveState.bump(self.db)
+        return result
+
+    def bulk_update(self, objs, fields, *args, **kwargs):
+        result = super().bulk_update(objs, fields, *args, **kwargs)
+        ArchiveState.bump(self.db)
+        return result
+
+    delete.queryset_only = True
+
+
+class VersionedModel(models.Model):
+    """A model whose rows the public pages show: every save and delete moves the data version."""
+
+    objects = VersionedQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        ArchiveState.bump(kwargs.get("using") or self._state.db or "default")
+
+    def delete(self, *args, **kwargs):
+        using = kwargs.get("using") or self._state.db or "default"
+        result = super().delete(*args, **kwargs)
+        ArchiveState.bump(using)
+        return result
 
 
 def _choices(values) -> list[tuple[str, tuple[str, str]]]:
@@ -21,7 +85,7 @@ def _choices(values) -> list[tuple[str, tuple[str, str]]]:
     return [(value.upper(), (value, label(value))) for value in values]
 
 
-class Council(models.Model):
+class Council(VersionedModel):
     """Any body complained about: a council, a care provider, a school, an NHS body…"""
 
     class Kind(models.TextChoices):
@@ -63,7 +127,7 @@ class Council(models.Model):
         return reverse("decisions:council", args=[self.slug])
 
 
-class Category(models.Model):
+class Category(VersionedModel):
     """The Ombudsman's category tree: a top-level category and its subcategories."""
 
     name = models.CharField(max_length=200)
@@ -114,32 +178,10 @@ class Category(models.Model):
         return reverse("decisions:category", args=[self.slug])
 
 
-RELATED_POOL = 300
-# Words too common in statements to say what a decision is about.
-COMMON_WORDS = frozenset({
-    "about", "above", "after", "again", "against", "also", "although", "among", "because", "before", "being",
-    "below", "between", "both", "cannot", "complaint", "complaints", "complained", "complains", "council",
-    "councils", "could", "decision", "decisions", "during", "every", "fault", "from", "further", "have",
-    "having", "into", "investigate", "investigation", "made", "make", "more", "most", "much", "other", "over",
-    "should", "since", "some", "such", "than", "that", "their", "them", "then", "there", "these", "they",
-    "this", "those", "through", "under", "until", "upon", "what", "when", "where", "which", "while", "will",
-    "with", "would", "ombudsman", "found", "find", "finding", "caused", "cause", "injustice", "agreed",
-    "remedy", "asked", "said", "says",
-})
-
-
-def distinctive_words(text: str, limit: int = 8) -> list[str]:
-    """A few telling words of a text, for finding similar decisions."""
-    words: list[str] = []
-    for word in re.findall(r"[A-Za-z]{5,}", text or ""):
-        lowered = word.lower()
-        if lowered not in COMMON_WORDS and lowered not in words:
-            words.append(lowered)
-    return sorted(words, key=len, reverse=True)[:limit]
 
 
 
-class DecisionQuerySet(models.QuerySet):
+class DecisionQuerySet(VersionedQuerySet):
     def published(self):
         return self.filter(is_published=True)
 
@@ -182,7 +224,7 @@ class DecisionQuerySet(models.QuerySet):
         }
 
 
-class Decision(models.Model):
+class Decision(VersionedModel):
     class Confidence(models.TextChoices):
         HIGH = "high", "Read from the Ombudsman's own words"
         LOW = "low", "Needs review"
@@ -291,101 +333,6 @@ class Decision(models.Model):
             self.reference_slug,
         ])
 
-    def rendered_body(self, query=None) -> list[dict]:
-        """Sections ready for the page: anchors for every heading and paragraph, text escaped
-        (and marked where it matches the reader's search)."""
-        from decisions.search import highlight
-
-        used: set[str] = set()
-
-        def anchor(text: str, fallback: str) -> str:
-            base = slugify(text)[:60] or fallback
-            candidate, n = base, 1
-            while candidate in used:
-                n += 1
-                candidate = f"{base}-{n}"
-            used.add(candidate)
-            return candidate
-
-        def paragraphs(items, section_id, counter):
-            rendered = []
-            for item in items:
-                counter[0] += 1
-                text = item.get("text", "")
-                rendered.append({
-                    "id": f"{section_id}-{counter[0]}",
-                    "text": text,
-                    "number": item.get("number"),
-                    "level": min(int(item.get("level") or 0), 3),
-                    "style": item.get("style", "text"),
-                    "html": highlight(text, query) if query is not None else text,
-                })
-            return rendered
-
-        sections = []
-        for index, section in enumerate(self.body or [], start=1):
-            section_id = anchor(section.get("heading", ""), f"section-{index}")
-            counter = [0]
-            sections.append({
-                "id": section_id,
-                "heading": section.get("heading", ""),
-                "paragraphs": paragraphs(section.get("paragraphs", []), section_id, counter),
-                "subsections": [
-                    {"id": anchor(sub.get("heading", ""), f"{section_id}-part"), "heading": sub.get("heading", ""),
-                     "paragraphs": paragraphs(sub.get("paragraphs", []), section_id, counter)}
-                    for sub in section.get("subsections", [])
-                ],
-            })
-        return sections
-
-    def locate_evidence(self, items, body: list[dict]) -> None:
-        """Give each remedy or finding an ``anchor``: where on the page its sentence is (summary, a paragraph)."""
-        paragraphs = [(p["id"], p["text"]) for section in body
-                      for p in section["paragraphs"] + [q for sub in section["subsections"] for q in sub["paragraphs"]]]
-        for item in items:
-            sentence = (item.text or "").strip()
-            if getattr(item, "basis", "") == "outcome":
-                item.anchor = "outcome"
-            elif sentence and sentence in self.summary:
-                item.anchor = "summary"
-            else:
-                item.anchor = next((pid for pid, text in paragraphs if sentence and sentence in text), "")
-
-    def related(self, limit: int = 5) -> list[Decision]:
-        """The most similar decisions: the same subcategory, ordered by words shared with this summary.
-
-        Scored among the subcategory's newest RELATED_POOL decisions, so the cost does not
-        grow with the archive (and needs no full-text query). The pool's words are cached per
-        subcategory and each decision's choice per decision, until the data changes.
-        """
-        from decisions.caching import cached
-
-        if self.subcategory_id:
-            group = ("subcategory_id", self.subcategory_id)
-        elif self.category_id:
-            group = ("category_id", self.category_id)
-        else:
-            group = ("council_id", self.council_id)
-
-        def pool() -> list[tuple[int, frozenset]]:
-            rows = (Decision.objects.published().filter(**{group[0]: group[1]}).order_by("-decision_date", "-pk")
-                    .values_list("pk", "summary")[:RELATED_POOL + 1])
-            return [(pk, frozenset(distinctive_words(summary, limit=50))) for pk, summary in rows]
-
-        def compute() -> list[int]:
-            candidates = [(pk, words) for pk, words in cached(("related pool", group), pool) if pk != self.pk]
-            mine = frozenset(distinctive_words(self.summary, limit=50))
-            ranked = sorted(candidates[:RELATED_POOL], key=lambda row: -len(mine & row[1]))  # stable: newest first
-            return [pk for pk, _ in ranked[:limit]]
-
-        def chosen() -> list[Decision]:
-            ids = compute()
-            found = {d.pk: d for d in Decision.objects.filter(pk__in=ids).select_related("council").only(
-                "reference", "decision_date", "outcome", "council__name")}
-            return [found[pk] for pk in ids if pk in found]
-
-        return cached(("related", self.pk, limit), chosen)
-
     def refresh_derived(self, save: bool = True) -> None:
         """Recompute the total payment and the kind bit sets from the remedy and finding rows."""
         remedies = list(self.remedies.values_list("kind", "amount", "purposes"))
@@ -401,7 +348,7 @@ class Decision(models.Model):
                 payment_purposes=self.payment_purposes)
 
 
-class Remedy(models.Model):
+class Remedy(VersionedModel):
     """One thing the organisation agreed or was asked to do."""
 
     Kind = models.TextChoices("Kind", _choices(REMEDY_KINDS))
@@ -435,7 +382,7 @@ class Remedy(models.Model):
         return [p.replace("_", " ") for p in self.purpose_list]
 
 
-class Finding(models.Model):
+class Finding(VersionedModel):
     """One conclusion the Ombudsman reached."""
 
     Kind = models.TextChoices("Kind", _choices(FINDING_KINDS))

@@ -25,6 +25,8 @@ from django.db.models.expressions import Expression
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from decisions.caching import cached, cached_for
+from decisions.models import Category, Decision
 from decisions.parser import normalise_reference
 from decisions.text import fold
 
@@ -457,8 +459,6 @@ def _pg_topic_rank(query: Query, using: str):
 
 def could_name_a_topic(query: Query, using: str = "default") -> bool:
     """Whether any wanted term is in a category or subcategory name (names cached until the data changes)."""
-    from decisions.caching import cached
-    from decisions.models import Category
 
     names = cached(("topic names",), lambda: "\n".join(Category.objects.using(using).values_list("name", flat=True)),
                    using)
@@ -476,8 +476,6 @@ def ubiquitous(queryset: QuerySet, query: Query) -> bool:
     Ranking then orders by almost nothing, at the price of scoring every decision (seconds at
     100,000 for a word in all of them): such searches are listed newest first instead.
     """
-    from decisions.caching import cached
-    from decisions.models import Decision
 
     # A group's first term is what was typed: if it is in most decisions, so is the group (its
     # alternatives, synonyms or other spellings, only add decisions).
@@ -496,8 +494,6 @@ def ubiquitous(queryset: QuerySet, query: Query) -> bool:
 
 def archive_size(using: str = "default") -> int:
     """How many decisions the archive holds, published or not (cached until the data changes)."""
-    from decisions.caching import cached
-    from decisions.models import Decision
 
     return cached(("decisions",), Decision.objects.using(using).count, using)
 
@@ -542,7 +538,6 @@ def ranked(queryset: QuerySet, text: str | Query) -> QuerySet:
 def _cached_count(queryset: QuerySet) -> int:
     """A search's number of matches, until the data changes: counting a phrase re-reads every
     candidate's vector (150 ms for one in a fifth of 100,000 decisions on PostgreSQL)."""
-    from decisions.caching import cached_for
 
     return cached_for(queryset, "count", queryset.count)
 
@@ -578,7 +573,6 @@ class CachedPages(_Pages):
         return _cached_count(self.ranked)
 
     def __getitem__(self, index: slice) -> list:
-        from decisions.caching import cached_for
 
         start, stop = self._bounds(index)
         return self._rows(cached_for(self.ranked, "ranked page",
@@ -629,7 +623,6 @@ class RankedPages(_Pages):
         return self.total
 
     def head_count(self) -> int:
-        from decisions.caching import cached_for
 
         return cached_for(self.head, "ranked head", self.head.count)
 
@@ -644,7 +637,6 @@ class RankedPages(_Pages):
     def _head_rows(self, start: int, stop: int) -> list:
         """The head's rows for a page. Ranking the head reads every summary match (12,500 for a
         phrase at 100,000 decisions: 50 ms), so the page's ids are cached until the data changes."""
-        from decisions.caching import cached_for
 
         return self._rows(cached_for(self.head, "ranked head page",
                                      lambda: list(self.head.values_list("pk", flat=True)[start:stop]), start, stop))
@@ -699,7 +691,6 @@ def snippets(decisions, text: str | Query, *, words: int = 32) -> dict[int, Safe
     ids = [d.pk for d in decisions]
     if not ids or not query.groups:
         return {}
-    from decisions.models import Decision
 
     queryset = Decision.objects.filter(pk__in=ids)
     if _vendor(queryset) == "postgresql":

@@ -13,7 +13,7 @@ from django.http import Http404, HttpResponse, HttpResponseBadRequest, JsonRespo
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_safe
 
-from decisions import charts, exports, search, suggest
+from decisions import charts, exports, reading, search, suggest
 from decisions.caching import cached, cached_for
 from decisions.filters import DecisionFilter, facets
 from decisions.models import Category, Council, Decision, Finding, Remedy
@@ -143,15 +143,15 @@ def decision_detail(request, reference):
     back = request.GET.get("from", "")
     # Only ever a query string for our own results page: the path is fixed here.
     back_url = f"/decisions/?{back}" if back and "\n" not in back and "\r" not in back else None
-    body = decision.rendered_body(query if query.groups else None)
+    body = reading.statement_sections(decision, query if query.groups else None)
     remedies, findings = list(decision.remedies.all()), list(decision.findings.all())
-    decision.locate_evidence(remedies + findings, body)
+    reading.locate_evidence(decision, remedies + findings, body)
     return render(request, "decisions/detail.html", {
         "decision": decision,
         "body": body,
         "remedies": remedies,
         "findings": findings,
-        "related": decision.related(limit=5),
+        "related": reading.similar_decisions(decision, limit=5),
         "query": query,
         "back_url": back_url,
     })

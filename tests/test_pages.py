@@ -3,6 +3,7 @@
 import pytest
 
 from decisions.models import Decision
+from decisions.reading import similar_decisions
 
 pytestmark = pytest.mark.django_db
 
@@ -38,13 +39,13 @@ def test_similar_decisions_share_the_most_words_within_the_subcategory():
     hidden = make_decision(subcategory="Enforcement", summary="Scaffolding and hoardings blocking the pavement "
                                                               "outside her shop, again.")
     Decision.objects.filter(pk=hidden.pk).update(is_published=False)
-    related = [d.pk for d in mine.related(limit=5)]
+    related = [d.pk for d in similar_decisions(mine, limit=5)]
     assert related[:2] == [close.pk, partial.pk]
     assert unrelated.pk in related
     assert mine.pk not in related and elsewhere.pk not in related and hidden.pk not in related
     newer = make_decision(subcategory="Enforcement", summary="Scaffolding, hoardings, a blocked pavement and "
                                                              "a shop: Mrs R complained too.")
-    assert mine.related(limit=1) == [Decision.objects.get(pk=newer.pk)]  # a write refreshes the cached choice
+    assert similar_decisions(mine, limit=1) == [Decision.objects.get(pk=newer.pk)]  # a write refreshes the cached choice
 
 
 def test_a_changed_decision_shows_its_new_statement_at_once(client):
