@@ -24,6 +24,9 @@ class ArchiveState(models.Model):
     version = models.BigIntegerField(default=0)
     changed_at = models.DateTimeField(null=True, blank=True)
 
+    def __str__(self):
+        return f"data version {self.version}"
+
     @classmethod
     def bump(cls, using: str = "default") -> None:
         if not cls.objects.using(using).filter(pk=1).update(version=F("version") + 1, changed_at=Now()):
