@@ -26,7 +26,16 @@ from django.utils import timezone
 
 from decisions import lgo_site
 from decisions.models import HarvestedPage, HarvestRun, HarvestWindow
-from decisions.services import CREATED, FAILED, SKIPPED, UNCHANGED, UPDATED, DecisionImporter, read_and_parse
+from decisions.services import (
+    CREATED,
+    FAILED,
+    MAX_PAGE_BYTES,
+    SKIPPED,
+    UNCHANGED,
+    UPDATED,
+    DecisionImporter,
+    read_and_parse,
+)
 
 RETRY_STATUSES = {429, 500, 502, 503, 504}
 GONE_STATUSES = {404, 410}
@@ -244,6 +253,10 @@ class Harvester:
             return self._save_counts(run)
         if response.status_code != 200:
             raise HarvestStopped(f"{url}: the site answered HTTP {response.status_code}")
+        if len(response.content) > MAX_PAGE_BYTES:
+            run.failed += 1
+            run.message = f"{url}: a page of {len(response.content) // 1024 // 1024} MB is not a decision: not imported"
+            return self._save_counts(run)
         item = read_and_parse(url, response.content)
         if item.error:
             raise self.site_changed(url, item.error, response.text)

@@ -4,6 +4,8 @@ where each remedy and finding was read from, and similar decisions."""
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
 
 from django.utils.text import slugify
 
@@ -35,9 +37,48 @@ def distinctive_words(text: str, limit: int = 8) -> list[str]:
     return sorted(words, key=len, reverse=True)[:limit]
 
 
-def statement_sections(decision: Decision, query: Query | None = None) -> list[dict]:
-    """Sections ready for the page: anchors for every heading and paragraph, text escaped
-    (and marked where it matches the reader's search)."""
+# A real statement (3–60 KB) is one part; a longer one is read in parts of about this many
+# characters, so no page renders more than this (a 1 MB statement: 17 parts).
+PART_CHARS = 60_000
+
+
+@dataclass
+class Statement:
+    """One part of a statement, laid out for the page, with links that find any anchor's part."""
+
+    sections: list[dict]  # this part's sections, each with this part's paragraphs and subsections
+    contents: list[dict]  # every section: id, heading, href
+    part: int
+    parts: int
+    part_of: dict[str, int] = field(default_factory=dict)  # anchor id -> its part
+    keep: dict[str, str] = field(default_factory=dict)  # parameters links to other parts carry (the search)
+
+    path: str = ""
+    paragraph_texts: list[tuple[str, str]] = field(default_factory=list)  # every paragraph: (anchor, text)
+
+    def href(self, anchor: str) -> str:
+        """A link to an anchor: within this page, or to the part that holds it."""
+        part = self.part_of.get(anchor, self.part)
+        return f"#{anchor}" if part == self.part else f"{self.part_url(part)}#{anchor}"
+
+    def part_url(self, part: int) -> str:
+        params = {**self.keep, **({"part": part} if part > 1 else {})}
+        return f"{self.path}?{urlencode(params)}" if params else self.path
+
+    @property
+    def previous_url(self) -> str | None:
+        return self.part_url(self.part - 1) if self.part > 1 else None
+
+    @property
+    def next_url(self) -> str | None:
+        return self.part_url(self.part + 1) if self.part < self.parts else None
+
+
+def statement_part(decision: Decision, query: Query | None = None, part: int = 1,
+                   keep: dict[str, str] | None = None) -> Statement:
+    """The statement's part ``part`` (clamped to the parts there are): anchors for every heading
+    and paragraph, text escaped, and marked where it matches the reader's search. Only this
+    part's paragraphs are rendered, however long the statement."""
     used: set[str] = set()
 
     def anchor(text: str, fallback: str) -> str:
@@ -49,41 +90,68 @@ def statement_sections(decision: Decision, query: Query | None = None) -> list[d
         used.add(candidate)
         return candidate
 
-    def paragraphs(items, section_id, counter):
-        rendered = []
-        for item in items:
-            counter[0] += 1
-            text = item.get("text", "")
-            rendered.append({
-                "id": f"{section_id}-{counter[0]}",
-                "text": text,
-                "number": item.get("number"),
-                "level": min(int(item.get("level") or 0), 3),
-                "style": item.get("style", "text"),
-                "html": highlight(text, query) if query is not None else text,
-            })
-        return rendered
-
-    sections = []
+    # First pass: every anchor and the part it falls in, by the characters before it.
+    part_of: dict[str, int] = {}
+    current, filled = 1, 0
+    layout = []
     for index, section in enumerate(decision.body or [], start=1):
         section_id = anchor(section.get("heading", ""), f"section-{index}")
-        counter = [0]
-        sections.append({
-            "id": section_id,
-            "heading": section.get("heading", ""),
-            "paragraphs": paragraphs(section.get("paragraphs", []), section_id, counter),
-            "subsections": [
-                {"id": anchor(sub.get("heading", ""), f"{section_id}-part"), "heading": sub.get("heading", ""),
-                 "paragraphs": paragraphs(sub.get("paragraphs", []), section_id, counter)}
-                for sub in section.get("subsections", [])
-            ],
-        })
-    return sections
+        counter = 0
+        groups = [(None, section.get("paragraphs", []))] + [
+            (anchor(sub.get("heading", ""), f"{section_id}-part"), sub.get("paragraphs", []), sub.get("heading", ""))
+            for sub in section.get("subsections", [])]
+        laid = {"id": section_id, "heading": section.get("heading", ""), "groups": []}
+        for group in groups:
+            sub_id, items = group[0], group[1]
+            paragraphs = []
+            for item in items:
+                counter += 1
+                text = item.get("text", "")
+                if filled and filled + len(text) > PART_CHARS:
+                    current, filled = current + 1, 0
+                filled += len(text)
+                paragraph_id = f"{section_id}-{counter}"
+                part_of[paragraph_id] = current
+                paragraphs.append((current, paragraph_id, item, text))
+            first_part = paragraphs[0][0] if paragraphs else current
+            if sub_id:
+                part_of[sub_id] = first_part
+            else:
+                part_of[section_id] = first_part
+            laid["groups"].append((sub_id, group[2] if sub_id else "", paragraphs))
+        layout.append(laid)
+    parts = current
+    part = min(max(part, 1), parts)
 
-def locate_evidence(decision: Decision, items, body: list[dict]) -> None:
-    """Give each remedy or finding an ``anchor``: where on the page its sentence is (summary, a paragraph)."""
-    paragraphs = [(p["id"], p["text"]) for section in body
-                  for p in section["paragraphs"] + [q for sub in section["subsections"] for q in sub["paragraphs"]]]
+    # Second pass: this part's sections, rendered.
+    sections = []
+    for laid in layout:
+        own = {"id": laid["id"], "heading": laid["heading"], "continued": part_of[laid["id"]] < part,
+               "paragraphs": [], "subsections": []}
+        for sub_id, sub_heading, paragraphs in laid["groups"]:
+            rendered = [{"id": paragraph_id, "text": text, "number": item.get("number"),
+                         "level": min(int(item.get("level") or 0), 3), "style": item.get("style", "text"),
+                         "html": highlight(text, query) if query is not None else text}
+                        for in_part, paragraph_id, item, text in paragraphs if in_part == part]
+            if sub_id is None:
+                own["paragraphs"] = rendered
+            elif rendered or part_of[sub_id] == part:
+                own["subsections"].append({"id": sub_id, "heading": sub_heading, "paragraphs": rendered,
+                                           "continued": part_of[sub_id] < part})
+        if own["paragraphs"] or own["subsections"] or part_of[laid["id"]] == part:
+            sections.append(own)
+    statement = Statement(sections=sections, contents=[], part=part, parts=parts, part_of=part_of, keep=keep or {},
+                          path=decision.get_absolute_url(),
+                          paragraph_texts=[(paragraph_id, text) for laid in layout for _, _, paragraphs in laid["groups"]
+                                           for _, paragraph_id, _, text in paragraphs])
+    statement.contents = [{"id": laid["id"], "heading": laid["heading"], "href": statement.href(laid["id"])}
+                          for laid in layout]
+    return statement
+
+
+def locate_evidence(decision: Decision, items, statement: Statement) -> None:
+    """Give each remedy or finding an ``anchor`` (where its sentence is: the summary, the outcome,
+    a paragraph) and an ``href`` to it, in whichever part of the statement holds it."""
     for item in items:
         sentence = (item.text or "").strip()
         if getattr(item, "basis", "") == "outcome":
@@ -91,7 +159,9 @@ def locate_evidence(decision: Decision, items, body: list[dict]) -> None:
         elif sentence and sentence in decision.summary:
             item.anchor = "summary"
         else:
-            item.anchor = next((pid for pid, text in paragraphs if sentence and sentence in text), "")
+            item.anchor = next((pid for pid, text in statement.paragraph_texts if sentence and sentence in text), "")
+        item.href = statement.href(item.anchor) if item.anchor not in ("", "summary", "outcome") else f"#{item.anchor}"
+
 
 def similar_decisions(decision: Decision, limit: int = 5) -> list[Decision]:
     """The most similar decisions: the same subcategory, ordered by words shared with this summary.

@@ -21,7 +21,10 @@ from decisions.vocabulary import FINDING_KINDS, PAYMENT_PURPOSES, REMEDY_KINDS, 
 
 CREATED, UPDATED, UNCHANGED, SKIPPED, FAILED = "created", "updated", "unchanged", "skipped", "failed"
 STATUSES = (CREATED, UPDATED, UNCHANGED, SKIPPED, FAILED)
-MAX_FILE_BYTES = 5 * 1024 * 1024  # real statements are 3–60 KB; anything far larger is not one
+# Real statements are 3–60 KB of text (the longest joint reports a few hundred): a statement is
+# refused above 1 MB, and a saved web page, which carries the site's markup too, above 4 MB.
+MAX_FILE_BYTES = 1024 * 1024
+MAX_PAGE_BYTES = 4 * 1024 * 1024
 
 
 @dataclass
@@ -76,15 +79,16 @@ def display_name(source: str) -> str:
 
 def read_limited(path: Path, *, follow_symlink: bool) -> bytes:
     """The bytes of a regular file, refusing FIFOs, devices and (unless asked) symbolic links,
-    and enforcing MAX_FILE_BYTES while reading: a stated size can lie (/dev/zero says 0)."""
+    and enforcing the size limit while reading: a stated size can lie (/dev/zero says 0)."""
     if path.is_symlink() and not follow_symlink:
         raise ValueError("a symbolic link: not followed (use --follow-symlinks)")
     if not stat.S_ISREG(path.stat().st_mode):
         raise ValueError("not a regular file (a FIFO, a device or a folder)")
+    limit = MAX_PAGE_BYTES if is_html_page(str(path)) else MAX_FILE_BYTES
     with path.open("rb") as handle:
-        data = handle.read(MAX_FILE_BYTES + 1)
-    if len(data) > MAX_FILE_BYTES:
-        raise ValueError(f"file is larger than {MAX_FILE_BYTES // 1024 // 1024} MB")
+        data = handle.read(limit + 1)
+    if len(data) > limit:
+        raise ValueError(f"file is larger than {limit // 1024 // 1024} MB: not a single decision statement")
     return data
 
 
@@ -121,6 +125,8 @@ def read_and_parse(source: str, data: bytes | None = None, *, follow_symlink: bo
         if is_html_page(source):
             result.text = statement_text(result.text, url=source if "://" in source else "")
             result.content_hash = hashlib.sha256(result.text.encode()).hexdigest()
+        if len(result.text.encode()) > MAX_FILE_BYTES:
+            raise ParseError(f"the statement is larger than {MAX_FILE_BYTES // 1024 // 1024} MB: not a single decision")
         result.parsed = parse_decision(result.text)
     except ParseError as error:
         result.error = error.reason

@@ -143,12 +143,16 @@ def decision_detail(request, reference):
     back = request.GET.get("from", "")
     # Only ever a query string for our own results page: the path is fixed here.
     back_url = f"/decisions/?{back}" if back and "\n" not in back and "\r" not in back else None
-    body = reading.statement_sections(decision, query if query.groups else None)
+    part = request.GET.get("part", "1")
+    statement = reading.statement_part(decision, query if query.groups else None,
+                                       part=int(part) if part.isdigit() and len(part) < 6 else 1,
+                                       keep={"q": query.text} if query.groups else {})
     remedies, findings = list(decision.remedies.all()), list(decision.findings.all())
-    reading.locate_evidence(decision, remedies + findings, body)
+    reading.locate_evidence(decision, remedies + findings, statement)
     return render(request, "decisions/detail.html", {
         "decision": decision,
-        "body": body,
+        "statement": statement,
+        "body": statement.sections,
         "remedies": remedies,
         "findings": findings,
         "related": reading.similar_decisions(decision, limit=5),

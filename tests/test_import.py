@@ -366,7 +366,7 @@ def test_a_file_over_the_size_limit_is_refused(tmp_path):
     text = seed_text(SEED_FILES[0].name)
     (tmp_path / "huge.txt").write_text(text + "x" * (MAX_FILE_BYTES + 1 - len(text.encode())), encoding="utf-8")
     _, err, error = run_import(tmp_path)
-    assert error is not None and "huge.txt: file is larger than 5 MB" in err
+    assert error is not None and "huge.txt: file is larger than 1 MB" in err
     assert Decision.objects.count() == 0
 
 

@@ -66,3 +66,64 @@ def test_a_changed_decision_shows_its_new_statement_at_once(client):
     assert "blocked culvert" in page and "leaking culvert" not in page
     marked = client.get(url + "?q=culvert").content.decode()
     assert "<mark>culvert</mark>" in marked
+
+
+def _long_statement(sections: int, paragraphs: int = 40) -> str:
+    sentence = "The Council delayed its response to Mrs X and this caused her distress and uncertainty. " * 3
+    lines = ["Northshire County Council (99 123 456)", "", "Category : Adult care services > Charging", "",
+             "Decision : Upheld", "", "Decision date : 3 Mar 2024", "",
+             "Summary: The Council was at fault. It has agreed to apologise and pay Mrs X £300.", ""]
+    for number in range(1, sections + 1):
+        lines += ["", f"What I found part {number}", ""]
+        lines += [f"  {n}. {sentence}" for n in range(1, paragraphs + 1)]
+        lines += ["", "Back to top"]
+    lines += ["", "Agreed action", "", "  1. Within one month the Council will pay Mrs X £300 for her distress.", ""]
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.django_db
+def test_a_long_statement_is_read_in_parts_with_links_that_find_each_part(client):
+    from decisions.reading import PART_CHARS
+    from decisions.services import DecisionImporter
+
+    text = _long_statement(sections=20)
+    assert len(text) > 3 * PART_CHARS
+    assert DecisionImporter().import_bytes(text.encode(), source_name="long.txt").status == "created"
+    first = client.get("/decisions/99-123-456/")
+    statement = first.context["statement"]
+    assert statement.parts >= 4 and statement.part == 1
+    html = first.content.decode()
+    assert f"part 1 of {statement.parts}" in html and 'rel="next"' in html and 'rel="prev"' not in html
+    assert len(html) < 2 * PART_CHARS + 60_000  # one part, not the whole statement
+    # The contents and the remedies table link to the part that holds their anchor.
+    last_section = statement.contents[-1]
+    assert last_section["href"] == f"/decisions/99-123-456/?part={statement.parts}#{last_section['id']}"
+    payment = next(r for r in first.context["remedies"] if r.kind == "payment")
+    assert payment.href in (f"/decisions/99-123-456/?part={statement.parts}#{payment.anchor}", "#summary")
+    last = client.get(last_section["href"].split("#")[0])
+    assert f'id="{last_section["id"]}"' in last.content.decode() and 'rel="next"' not in last.content.decode()
+    # A part past the end is the last part; nonsense is the first.
+    assert client.get("/decisions/99-123-456/?part=999").context["statement"].part == statement.parts
+    assert client.get("/decisions/99-123-456/?part=abc").context["statement"].part == 1
+    # A search carried into the statement is kept by the links between parts.
+    searched = client.get("/decisions/99-123-456/?q=distress").context["statement"]
+    assert searched.next_url == "/decisions/99-123-456/?q=distress&part=2"
+    middle = client.get("/decisions/99-123-456/?part=2").content.decode()
+    assert "(continued)" in middle or "What I found part" in middle
+
+
+@pytest.mark.django_db
+def test_a_real_sized_statement_is_one_part(client, seeds):
+    response = client.get("/decisions/20-003-763/")
+    assert response.context["statement"].parts == 1
+    assert "statement-parts" not in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_statement_larger_than_a_real_one_is_refused():
+    from decisions.services import MAX_FILE_BYTES, DecisionImporter
+
+    text = _long_statement(sections=1 + MAX_FILE_BYTES // 10_000)
+    assert len(text.encode()) > MAX_FILE_BYTES
+    result = DecisionImporter().import_bytes(text.encode(), source_name="huge.txt")
+    assert result.status == "failed" and "larger than 1 MB" in result.reason
