@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import re
 
-from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.core.paginator import EmptyPage, PageNotAnInteger
 from django.db.models import Count, Q
 from django.http import JsonResponse
 from django.views.decorators.http import require_safe
 
-from decisions import search
 from decisions.exports import decision_row, export_queryset
-from decisions.filters import DecisionFilter
 from decisions.models import Category, Council, Decision
+from decisions.results import InvalidParameter, SearchResults
 
 DEFAULT_PAGE_SIZE = 25
 MAX_PAGE_SIZE = 100
@@ -27,13 +26,6 @@ def error(status: int, message: str, parameter: str | None = None, detail: str |
     return JsonResponse(body, status=status)
 
 
-def filtered(request):
-    """A DecisionFilter over published decisions, or the 400 response naming the bad parameter."""
-    filterset = DecisionFilter(request.GET or None, queryset=Decision.objects.published())
-    if problem := filterset.first_error():
-        name, message = problem
-        return None, error(400, f"Invalid value for parameter '{name}'", parameter=name, detail=message)
-    return filterset, None
 
 
 def base_url(request) -> str:
@@ -53,28 +45,29 @@ def index(request):
 
 @require_safe
 def decision_list(request):
-    filterset, problem = filtered(request)
-    if problem:
-        return problem
+    try:
+        results = SearchResults(request.GET)
+    except InvalidParameter as problem:
+        return error(400, f"Invalid value for parameter '{problem.name}'", parameter=problem.name,
+                     detail=problem.message)
     page_size = request.GET.get("page_size", str(DEFAULT_PAGE_SIZE))
     # ASCII digits only: '²' and '①' pass str.isdigit() but int() refuses them.
     if not re.fullmatch(r"[0-9]{1,4}", page_size) or not 1 <= int(page_size) <= MAX_PAGE_SIZE:
         return error(400, "Invalid value for parameter 'page_size'", parameter="page_size",
                      detail=f"A whole number from 1 to {MAX_PAGE_SIZE}.")
-    with search.session(filterset.queryset):
-        paginator = Paginator(filterset.paged(rows=export_queryset), int(page_size))
-        try:
-            page = paginator.page(request.GET.get("page") or 1)
-        except PageNotAnInteger:
-            return error(400, "Invalid value for parameter 'page'", parameter="page", detail="A whole number.")
-        except EmptyPage:
-            return error(404, "No such page", parameter="page", detail=f"There are {paginator.num_pages} pages.")
-        root = base_url(request)
-        results = []
-        for decision in page.object_list:
-            row = decision_row(decision, root)
-            row["api_url"] = f"{root}/api/decisions/{decision.reference_slug}/"
-            results.append(row)
+    try:
+        shown = results.page(request.GET.get("page"), per_page=int(page_size), rows=export_queryset, snippets=False)
+    except PageNotAnInteger:
+        return error(400, "Invalid value for parameter 'page'", parameter="page", detail="A whole number.")
+    except EmptyPage as empty:
+        return error(404, "No such page", parameter="page", detail=f"There are {empty.pages} pages.")
+    page, paginator = shown.page, shown.page.paginator
+    root = base_url(request)
+    rows = []
+    for decision in shown.decisions:
+        row = decision_row(decision, root)
+        row["api_url"] = f"{root}/api/decisions/{decision.reference_slug}/"
+        rows.append(row)
 
     def link(number):
         query = request.GET.copy()
@@ -87,8 +80,8 @@ def decision_list(request):
         "pages": paginator.num_pages,
         "next": link(page.next_page_number()) if page.has_next() else None,
         "previous": link(page.previous_page_number()) if page.has_previous() else None,
-        "sort": filterset.sort_order,
-        "results": results,
+        "sort": results.sort_order,
+        "results": rows,
     })
 
 

@@ -51,8 +51,9 @@ def decision_row(decision, base_url: str) -> dict:
     }
 
 
-def rows(queryset, base_url: str) -> Iterator[dict]:
-    for decision in export_queryset(queryset).iterator(chunk_size=CHUNK_SIZE):
+def rows(results, base_url: str) -> Iterator[dict]:
+    """Every decision of a search (decisions.results.SearchResults) as an export's records."""
+    for decision in results.every(export_queryset):
         yield decision_row(decision, base_url)
 
 

@@ -7,8 +7,7 @@ from django.core.exceptions import BadRequest
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
 
-from decisions.filters import DecisionFilter
-from decisions.models import Decision
+from decisions.results import InvalidParameter, SearchResults
 from decisions.text import xml_safe
 
 FEED_SIZE = 50
@@ -19,17 +18,17 @@ class DecisionFeed(Feed):
     subtitle = "New decisions of the Local Government and Social Care Ombudsman, newest first."
 
     def get_object(self, request):
-        filterset = DecisionFilter(request.GET or None, queryset=Decision.objects.published())
-        if problem := filterset.first_error():
-            name, message = problem
-            raise BadRequest(f"Invalid value for parameter '{name}': {message}")
+        try:
+            results = SearchResults(request.GET)
+        except InvalidParameter as problem:
+            raise BadRequest(str(problem)) from None
         self.request = request
-        return filterset
+        return results
 
     # Every text that reaches the XML passes xml_safe(): a control character in a search or in an
     # imported statement would otherwise make the whole feed invalid.
-    def title(self, filterset):
-        parts = [str(value) for name, value in _described(filterset)]
+    def title(self, results):
+        parts = [str(value) for name, value in _described(results.filterset)]
         return xml_safe("Ombudsman decisions" + (f": {'; '.join(parts)}" if parts else ""))
 
     def link(self, filterset):
@@ -39,9 +38,8 @@ class DecisionFeed(Feed):
     def feed_url(self, filterset):
         return xml_safe(self.request.get_full_path())
 
-    def items(self, filterset):
-        return (filterset.qs.order_by("-decision_date", "-pk")
-                .select_related("council", "category", "subcategory")[:FEED_SIZE])
+    def items(self, results):
+        return results.newest(FEED_SIZE)
 
     def item_title(self, decision):
         return xml_safe(f"{decision.council.name} ({decision.reference}): {decision.outcome or 'outcome not stated'}")

@@ -13,13 +13,12 @@ never reaches ``MATCH`` and both engines answer the same question.
 from __future__ import annotations
 
 import re
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
-from django.db import connections, transaction
+from django.db import connections
 from django.db.models import BooleanField, Case, DateField, ExpressionWrapper, F, FloatField, Q, QuerySet, Value, When
 from django.db.models.expressions import Expression
 from django.utils.html import escape
@@ -406,24 +405,6 @@ def _pg_condition(query: Query) -> Q:
         if query.excluded:
             condition &= ~Q(search_vector=_pg_excluded(query))
     return condition
-
-
-@contextmanager
-def session(queryset: QuerySet):
-    """Run a listing's statements with the search engine tuned for them.
-
-    PostgreSQL: one read-only transaction in which sequential scans are a last resort. The
-    planner does not know that testing ``search_vector @@ query`` on a table row must
-    de-TOAST the body's vector, so for a word in most decisions it prefers a sequential scan
-    that costs ten times the GIN bitmap scan (measured at 100,000 decisions: 650 ms against
-    60 ms). SQLite: nothing to tune.
-    """
-    if _vendor(queryset) != "postgresql":
-        yield
-        return
-    with transaction.atomic(using=queryset.db), connections[queryset.db].cursor() as cursor:
-        cursor.execute("SET LOCAL enable_seqscan = off")
-        yield
 
 
 def matching(queryset: QuerySet, text: str | Query) -> QuerySet:

@@ -6,7 +6,7 @@ import itertools
 from collections import OrderedDict
 from urllib.parse import urlencode
 
-from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.core.paginator import EmptyPage, PageNotAnInteger
 from django.db import DatabaseError, connection
 from django.db.models import Count, Prefetch, Q, Sum
 from django.http import Http404, HttpResponse, HttpResponseBadRequest, JsonResponse, StreamingHttpResponse
@@ -15,38 +15,25 @@ from django.views.decorators.http import require_safe
 
 from decisions import charts, exports, reading, search, suggest
 from decisions.caching import cached, cached_for
-from decisions.filters import DecisionFilter, facets
 from decisions.models import Category, Council, Decision, Finding, Remedy
 from decisions.querystring import current, replaced, with_page, without
+from decisions.results import InvalidParameter, SearchResults
 
 PAGE_SIZE = 25
 
 
-def paginate(request, queryset, per_page: int = PAGE_SIZE, count: int | None = None):
-    """The requested page, or 404 for a page that does not exist (as djangoproject.com does)."""
-    paginator = Paginator(queryset, per_page)
-    if count is not None:
-        paginator.count = count  # already known: spare the database a second count
-    try:
-        return paginator.page(request.GET.get("page") or 1)
-    except (EmptyPage, PageNotAnInteger) as error:
-        raise Http404("No such page of results") from error
-
-
 def _listing_context(request, base_queryset, *, skip_facets=(), implicit=()):
-    """Filter, sort, page, facet and snippet a listing of decisions: shared by every listing page.
+    """A listing of decisions (search, filters, sort, page, facets, snippets): every listing page's.
 
     `implicit`: the (parameter, value) pairs a page's own base stands for (its council or
     category), so that its export, feed and API links give the same decisions."""
-    filterset = DecisionFilter(request.GET or None, queryset=base_queryset)
-    with search.session(base_queryset):
-        facet_list, total = facets(filterset, request, skip=skip_facets)
-        page = paginate(request, filterset.paged(total), count=total)
-        decisions = list(page.object_list)
-        found = search.snippets(decisions, filterset.query)
-    for decision in decisions:
-        decision.snippet = found.get(decision.pk)
-        decision.topic_matched = search.topic_matches(decision.topic, filterset.query)
+    results = SearchResults(request.GET, base_queryset, strict=False)
+    filterset = results.filterset
+    try:
+        shown = results.page(request.GET.get("page"), per_page=PAGE_SIZE, request=request, skip_facets=skip_facets)
+    except (EmptyPage, PageNotAnInteger) as error:
+        raise Http404("No such page of results") from error
+    page, decisions, facet_list = shown.page, shown.decisions, shown.facets
     suggestion = suggest.did_you_mean(filterset.query, page.paginator.count, base_queryset.db)
     return {
         "suggestion": suggestion,
@@ -215,12 +202,11 @@ def _figures(queryset, name: str) -> dict:
 
 def _export(request, *, content_type: str, extension: str, stream):
     """Every decision of a listing, streamed: memory does not grow with the number of rows."""
-    filterset = DecisionFilter(request.GET or None, queryset=Decision.objects.published())
-    if problem := filterset.first_error():
-        name, message = problem
-        return HttpResponseBadRequest(f"Invalid value for parameter '{name}': {message}\n",
-                                      content_type="text/plain; charset=utf-8")
-    records = exports.rows(filterset.qs, request.build_absolute_uri("/").rstrip("/"))
+    try:
+        results = SearchResults(request.GET)
+    except InvalidParameter as problem:
+        return HttpResponseBadRequest(f"{problem}\n", content_type="text/plain; charset=utf-8")
+    records = exports.rows(results, request.build_absolute_uri("/").rstrip("/"))
     # The first row is read before the response starts: a database that cannot be reached then
     # gives the 503 page like every other page, not a header row and a cut connection.
     first = list(itertools.islice(records, 1))

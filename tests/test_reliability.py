@@ -113,13 +113,21 @@ def test_an_export_cut_short_by_the_database_says_so(client):
         assert response.status_code == 200
         received, failure = [], None
         stream = iter(response.streaming_content)
+        name = connection.settings_dict["NAME"]
         try:
             for chunk in stream:
                 received.append(chunk.decode() if isinstance(chunk, bytes) else chunk)
                 if len(received) == 100:
-                    connection.close()  # the database goes away part-way through the rows
+                    # The database goes away part-way through the rows, and stays away: the
+                    # connection is closed and cannot be opened again.
+                    connection.close()
+                    connection.settings_dict["NAME"] = ("/nonexistent/folder/gone.sqlite3"
+                                                        if connection.vendor == "sqlite" else "no_such_database")
         except Exception as error:  # noqa: BLE001 - whatever the driver raises for a closed connection
             failure = error
+        finally:
+            connection.close()
+            connection.settings_dict["NAME"] = name
         assert failure is not None, "the stream must fail, not end as if complete"
         assert marker in received[-1]
         assert 100 <= len(received) < 2_500
