@@ -1,4 +1,6 @@
-"""Links that change one part of the current listing's query string (every page state is a URL)."""
+"""Links that change one value of a many-valued parameter of the current listing (a facet option
+on or off, a filter chip removed), which Django's {% querystring %} tag cannot do; page links
+use the tag."""
 
 from __future__ import annotations
 
@@ -22,11 +24,6 @@ def toggled(request, name: str, value: str) -> str:
 
 def without(request, name: str, value: str | None = None) -> str:
     pairs = [(k, v) for k, v in _pairs(request) if not (k == name and (value is None or v == value))]
-    return "?" + urlencode(pairs) if pairs else "?"
-
-
-def with_page(request, number: int) -> str:
-    pairs = _pairs(request) + ([("page", str(number))] if number > 1 else [])
     return "?" + urlencode(pairs) if pairs else "?"
 
 

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_safe
 from decisions import charts, exports, reading, search, suggest
 from decisions.caching import cached, cached_for
 from decisions.models import Category, Council, Decision, Finding, Remedy
-from decisions.querystring import current, replaced, with_page, without
+from decisions.querystring import current, replaced, without
 from decisions.results import InvalidParameter, SearchResults
 
 PAGE_SIZE = 25
@@ -46,7 +46,7 @@ def _listing_context(request, base_queryset, *, skip_facets=(), implicit=()):
         "active_filters": _active_filters(filterset, request),
         "query": filterset.query,
         "sort": filterset.sort_order,
-        "page_links": _page_links(request, page),
+        "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
         "search_state": current(request),
         "export_query": urlencode([*implicit, *[(k, v) for k, vs in request.GET.lists() if k != "page"
                                                   for v in vs]]),
@@ -68,22 +68,6 @@ def _active_filters(filterset, request):
         else:
             chips.append((label, value, without(request, name)))
     return chips
-
-
-def _page_links(request, page):
-    numbers = sorted({1, page.paginator.num_pages, *range(max(1, page.number - 2),
-                                                          min(page.paginator.num_pages, page.number + 2) + 1)})
-    links, previous = [], 0
-    for number in numbers:
-        if number - previous > 1:
-            links.append(None)  # a gap
-        links.append((number, with_page(request, number)))
-        previous = number
-    return {
-        "numbers": links,
-        "previous": with_page(request, page.number - 1) if page.has_previous() else None,
-        "next": with_page(request, page.number + 1) if page.has_next() else None,
-    }
 
 
 @require_safe

@@ -358,3 +358,23 @@ def test_facets_and_count_come_from_one_statement(client, django_assert_max_num_
     with CaptureQueriesContext(connection) as queries:
         client.get("/decisions/", {"outcome": "Upheld"})
     assert not any(q["sql"].startswith("SELECT COUNT(*)") for q in queries.captured_queries)
+
+
+@pytest.mark.django_db
+def test_page_links_keep_the_search_and_elide_the_middle(client):
+    import re as _re
+    from datetime import date, timedelta
+
+    from tests.factories import make_decision
+
+    for n in range(12 * 25 + 3):  # 13 pages of 25
+        make_decision(summary="The Council delayed repairs.", decided=date(2020, 1, 1) + timedelta(days=n))
+    html = client.get("/decisions/?q=repairs&outcome=upheld&page=7").content.decode()
+    nav = html[html.index('class="pagination"'):]
+    nav = nav[:nav.index("</nav>")]
+    links = _re.findall(r'href="([^"]*)"', nav)
+    assert "?q=repairs&amp;outcome=upheld" in links  # page 1 (and previous) without a page parameter
+    assert "?q=repairs&amp;outcome=upheld&amp;page=13" in links
+    assert '?q=repairs&amp;outcome=upheld&amp;page=7" aria-current="page"' in nav
+    assert "…" in nav and "page=3\"" not in nav  # pages far from 7 elided
+    assert 'rel="prev"' in nav and 'rel="next"' in nav
