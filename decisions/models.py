@@ -406,6 +406,47 @@ class Finding(VersionedModel):
         return f"{self.get_kind_display()} ({self.get_reason_display()})" if self.reason else self.get_kind_display()
 
 
+class Match(models.Lookup):
+    """SQLite FTS5's MATCH operator, for the columns of SearchIndexRow."""
+
+    lookup_name = "match"
+    prepare_rhs = False  # an FTS5 expression or a ranking function's call: text, whatever the column
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} MATCH {rhs}", [*lhs_params, *rhs_params]
+
+
+class FtsDocumentField(models.TextField):
+    """FTS5's hidden column named after its table: ``document__match`` is a full-text search."""
+
+
+class FtsRankField(models.FloatField):
+    """FTS5's hidden ``rank`` column; ``rank__match`` chooses the ranking function for the query."""
+
+
+FtsDocumentField.register_lookup(Match)
+FtsRankField.register_lookup(Match)
+
+
+class SearchIndexRow(models.Model):
+    """SQLite only: a decision's row in the FTS5 index (migration 0010, rowid = the decision's id),
+    so that a ranked search joins it in the ORM (search.ranked). Never queried on PostgreSQL."""
+
+    decision = models.OneToOneField(Decision, primary_key=True, db_column="rowid", on_delete=models.DO_NOTHING,
+                                    db_constraint=False, related_name="search_index_row")
+    document = FtsDocumentField(db_column="decisions_decision_fts")
+    rank = FtsRankField(db_column="rank")
+
+    class Meta:
+        managed = False
+        db_table = "decisions_decision_fts"
+
+    def __str__(self):
+        return f"search index row {self.pk}"
+
+
 class HarvestRun(models.Model):
     """One run of harvest_decisions: what it was asked to cover and what it did."""
 

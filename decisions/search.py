@@ -500,20 +500,17 @@ def ranked(queryset: QuerySet, text: str | Query) -> QuerySet:
                                 default=Value(0.0), output_field=FloatField()))
             .order_by("-rank", "-decision_date", "-pk")
         )
+    # SQLite: the FTS5 index joined as SearchIndexRow; its rank column is bm25 with our weights
+    # (lower is better), and a decision filed under what was searched comes first (TOPIC_FIRST
+    # outweighs any bm25 score).
     weights = ", ".join(str(w) for w in SQLITE_BM25_WEIGHTS)
-    rank, select_params = f"-bm25({FTS_TABLE}, {weights})", []
+    rank = Value(0.0, output_field=FloatField()) - F("search_index_row__rank")
     if could_name_a_topic(query, queryset.db):
-        # Filed under what was searched first (TOPIC_FIRST outweighs any bm25 score), then bm25.
-        rank = (f"CASE WHEN decisions_decision.id IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s) "
-                f"THEN {TOPIC_FIRST} ELSE 0 END + {rank}")
-        select_params = [query.topic_fts5()]
-    return queryset.extra(
-        tables=[FTS_TABLE],
-        where=[f"{FTS_TABLE}.rowid = decisions_decision.id", f"{FTS_TABLE} MATCH %s"],
-        params=[query.to_fts5()],
-        select={"rank": rank},
-        select_params=select_params,
-    ).order_by("-rank", "-decision_date", "-pk")
+        rank = Case(When(FtsMatch(query.topic_fts5()), then=Value(TOPIC_FIRST)), default=Value(0.0),
+                    output_field=FloatField()) + rank
+    return (queryset.filter(search_index_row__document__match=query.to_fts5(),
+                            search_index_row__rank__match=f"bm25({weights})")
+            .annotate(rank=rank).order_by("-rank", "-decision_date", "-pk"))
 
 
 def _cached_count(queryset: QuerySet) -> int:
