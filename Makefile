@@ -27,14 +27,15 @@ import: migrate
 serve: import
 	$(DEV_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
 
-# Production: set DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS and DATABASE_URL first, and put nginx in front
-# (deploy/nginx.conf: TLS, request buffering, X-Forwarded-For/-Proto). gunicorn's settings, threaded workers
-# included, are in deploy/gunicorn.conf.py (WEB_CONCURRENCY and GUNICORN_THREADS override them).
+# Production: set DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS, DATABASE_URL and REDIS_URL (the cache the worker
+# processes share) first, and put nginx in front (deploy/nginx.conf: TLS, request buffering,
+# X-Forwarded-For/-Proto). gunicorn's settings, threaded workers included, are in deploy/gunicorn.conf.py
+# (WEB_CONCURRENCY and GUNICORN_THREADS override them).
 serve-production: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py collectstatic --noinput -v0
-	DJANGO_CACHE_DIR="$${DJANGO_CACHE_DIR:-$(CURDIR)/.cache/django}" HOST=$(HOST) PORT=$(PORT) \
-	$(VENV)/bin/gunicorn lgo_archive.wsgi -c deploy/gunicorn.conf.py
+	@test -n "$$REDIS_URL" || echo "NOTE: REDIS_URL is not set: each worker process caches on its own, in memory."
+	HOST=$(HOST) PORT=$(PORT) $(VENV)/bin/gunicorn lgo_archive.wsgi -c deploy/gunicorn.conf.py
 
 bench: install
 	$(PY) bench/run.py
@@ -71,6 +72,7 @@ test-sqlite: install
 	$(DEV_ENV) $(PY) manage.py makemigrations --check --dry-run >/dev/null \
 		|| (echo "A model change has no migration: run manage.py makemigrations" && exit 1)
 	@command -v chromium >/dev/null 2>&1 || echo "NOTE: chromium is not installed, so the browser tests will be SKIPPED (apt-get install chromium)."
+	@command -v redis-server >/dev/null 2>&1 || echo "NOTE: redis-server is not installed, so the shared-cache tests will be SKIPPED (apt-get install redis-server)."
 	@echo "== Test suite on SQLite =="
 	env -u DATABASE_URL $(VENV)/bin/pytest
 

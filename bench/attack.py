@@ -106,7 +106,7 @@ def production_server(postgres: Postgres) -> tuple[object, str, Path]:
                DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost", DATABASE_URL=postgres.database("attack"),
                HOST="127.0.0.1", PORT=str(port), GUNICORN_ACCESS_LOG="/dev/null",
                GUNICORN_MAX_REQUESTS=os.environ.get("GUNICORN_MAX_REQUESTS", "0"),
-               DJANGO_CACHE_DIR=str(work / "cache"), PYTHONPATH=str(ROOT))
+               PYTHONPATH=str(ROOT))
     for command in (["migrate", "--noinput", "-v0"], ["collectstatic", "--noinput", "-v0"],
                     ["import_decisions", "fixtures", "-v0"]):
         subprocess.run([PYTHON, "manage.py", *command], cwd=ROOT, env=env, check=True, capture_output=True)

@@ -27,8 +27,7 @@ def side_env(code: Path, backend: str, name: str, postgres: Postgres | None, reu
 
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DJANGO_DEBUG")}
     env.update({"PYTHONPATH": str(code), "DJANGO_SECRET_KEY": "benchmark-only-secret-key-not-for-production-0123456789",
-                "DJANGO_ALLOWED_HOSTS": "localhost,127.0.0.1,testserver", "DJANGO_SECURE_SSL_REDIRECT": "0",
-                "DJANGO_CACHE_DIR": ""})
+                "DJANGO_ALLOWED_HOSTS": "localhost,127.0.0.1,testserver", "DJANGO_SECURE_SSL_REDIRECT": "0"})
     if backend == "postgres":
         env["DATABASE_URL"] = postgres.database(name)
     else:

@@ -155,7 +155,7 @@ def main(argv=None) -> int:
     os.environ.setdefault("DJANGO_DEBUG", "1")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lgo_archive.settings")
     os.environ["DJANGO_SQLITE_PATH"] = str(Path(scratch) / "relevance.sqlite3")
-    os.environ["DJANGO_CACHE_DIR"] = ""
+    os.environ.pop("REDIS_URL", None)
     import django
 
     django.setup()

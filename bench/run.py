@@ -12,6 +12,7 @@ the postgres user when run as root). Datasette runs from its own virtualenv
 from __future__ import annotations
 
 import argparse
+import atexit
 import glob
 import json
 import os
@@ -107,14 +108,58 @@ class Postgres:
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
+class RedisServer:
+    """A throwaway redis-server on a private socket: the cache the server's workers share, as
+    production runs with REDIS_URL."""
+
+    def __init__(self):
+        self.dir = tempfile.mkdtemp(prefix="lgo-bench-redis-")
+        self.socket = f"{self.dir}/redis.sock"
+        self.process = subprocess.Popen(["redis-server", "--port", "0", "--unixsocket", self.socket, "--save", "",
+                                         "--appendonly", "no"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 10
+        while not os.path.exists(self.socket) and time.monotonic() < deadline:
+            time.sleep(0.02)
+        self.url = f"unix://{self.socket}"
+
+    def flush(self) -> None:
+        import redis
+
+        redis.Redis.from_url(self.url).flushdb()
+
+    def stop(self) -> None:
+        self.process.kill()
+        self.process.wait()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+REDIS: RedisServer | None = None
+
+
+def shared_cache() -> RedisServer | None:
+    global REDIS
+    if REDIS is None and shutil.which("redis-server"):
+        REDIS = RedisServer()
+        atexit.register(REDIS.stop)
+    return REDIS
+
+
+def empty_cache() -> None:
+    if REDIS is not None:
+        REDIS.flush()
+
+
 def django_env(backend: str, size: int, postgres: Postgres | None) -> dict:
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DJANGO_DEBUG")}
     env["PYTHONPATH"] = str(ROOT)  # this checkout's code, even when the virtualenv was installed from another
     env["DJANGO_SECRET_KEY"] = "benchmark-only-secret-key-not-for-production-use-0123456789"
     env["DJANGO_ALLOWED_HOSTS"] = "localhost,127.0.0.1,testserver"
     env["DJANGO_SECURE_SSL_REDIRECT"] = "0"  # plain HTTP on loopback: no TLS proxy in front here
-    # As `make serve-production` runs: one cache folder shared by the server's workers (a fresh one).
-    env["DJANGO_CACHE_DIR"] = tempfile.mkdtemp(prefix=f"lgo-bench-cache-{backend}-{size}-")
+    # As production runs with REDIS_URL: one cache shared by the server's workers (emptied first).
+    env.pop("REDIS_URL", None)
+    if (redis_server := shared_cache()) is not None:
+        redis_server.flush()
+        env["REDIS_URL"] = redis_server.url
     if backend == "postgres":
         env["DATABASE_URL"] = postgres.database(f"bench_{size}")
     else:
@@ -231,10 +276,9 @@ def build_datasette_db(source: Path, target: Path) -> None:
     connection.close()
 
 
-def first_request_ms(port: int, path: str, cache_dir: str) -> float:
-    """One request after the server's shared cache folder has been emptied: nothing cached."""
-    for entry in Path(cache_dir).iterdir():
-        entry.unlink()
+def first_request_ms(port: int, path: str) -> float:
+    """One request after the server's shared cache has been emptied: nothing cached."""
+    empty_cache()
     return http_timings_once(port, path)
 
 
@@ -250,7 +294,7 @@ def http_timings_once(port: int, path: str) -> float:
     return round(elapsed, 1)
 
 
-def compare_with_datasette(sqlite_db: Path, our_port: int, words: dict, runs: int, cache_dir: str) -> dict:
+def compare_with_datasette(sqlite_db: Path, our_port: int, words: dict, runs: int) -> dict:
     """The same keyword + facet searches, ours over HTTP against Datasette's over HTTP: ours warm
     (facet counts and page ids cached) and with nothing cached; Datasette caches nothing."""
     python = datasette_python()
@@ -270,7 +314,7 @@ def compare_with_datasette(sqlite_db: Path, our_port: int, words: dict, runs: in
             ours = f"/decisions/?q={encoded}"
             theirs = (f"/{db}/decisions?_search={encoded}&_facet=outcome&_facet=category&_facet=subcategory"
                       f"&_facet=council&_size=25")
-            cold = first_request_ms(our_port, ours, cache_dir)
+            cold = first_request_ms(our_port, ours)
             mine = summary(http_timings(our_port, [ours], runs))
             mine["first_ms"] = cold
             datasette = summary(http_timings(port, [theirs], runs))
@@ -323,8 +367,7 @@ def bench(backend: str, size: int, args, postgres: Postgres | None) -> dict:
             if sqlite_db is None:
                 sqlite_db = RESULTS / f"bench-{size}.sqlite3"
             if sqlite_db.exists():
-                result["datasette"] = compare_with_datasette(sqlite_db, port, latency["words"], args.runs,
-                                                             env["DJANGO_CACHE_DIR"])
+                result["datasette"] = compare_with_datasette(sqlite_db, port, latency["words"], args.runs)
     finally:
         stop_server(server)
     return result

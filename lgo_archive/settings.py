@@ -127,14 +127,15 @@ else:
         }
     }
 
-# Facet counts, figures and similar decisions are cached under the data version
-# (decisions/caching.py), and sign-in failures are counted in the cache. DJANGO_CACHE_DIR
-# gives the web server's worker processes one cache in a folder they share, so each value is
-# computed once for all of them; otherwise each process keeps its own in memory.
-CACHE_DIR = os.environ.get("DJANGO_CACHE_DIR", "").strip()
-if CACHE_DIR:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": CACHE_DIR,
-                          "OPTIONS": {"MAX_ENTRIES": 20_000}}}
+# Facet counts, figures, similar decisions and rendered statements are cached under the data
+# version (decisions/caching.py). With REDIS_URL (redis://host:6379/0 or unix:///path/redis.sock)
+# the web server's processes share one Redis cache, which stays fast with hundreds of thousands
+# of entries and expires them itself; when Redis cannot be reached the pages are computed
+# instead (decisions/cache_backend.py). Otherwise each process keeps its own cache in memory.
+REDIS_URL = os.environ.get("REDIS_URL", "").strip()
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "decisions.cache_backend.ResilientRedisCache", "LOCATION": REDIS_URL,
+                          "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
                           "OPTIONS": {"MAX_ENTRIES": 5_000}}}

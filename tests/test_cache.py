@@ -1,0 +1,68 @@
+"""The shared cache: Django's Redis backend against a real redis-server the tests start."""
+
+import os
+import shutil
+import subprocess
+import time
+
+import pytest
+import redis
+from django.core.cache import cache
+from django.db import connection
+from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
+
+from decisions.models import Decision
+
+REDIS_SERVER = shutil.which("redis-server")
+if REDIS_SERVER is None and os.environ.get("CI") == "true":
+    raise RuntimeError("CI needs Debian's redis-server for the cache tests (apt-get install redis-server)")
+pytestmark = [pytest.mark.django_db,
+              pytest.mark.skipif(REDIS_SERVER is None, reason="redis-server is not installed (apt-get install redis-server)")]
+
+
+@pytest.fixture
+def redis_url(tmp_path):
+    socket = tmp_path / "redis.sock"
+    process = subprocess.Popen([REDIS_SERVER, "--port", "0", "--unixsocket", str(socket), "--save", "",
+                                "--appendonly", "no"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 10
+    while not socket.exists() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    url = f"unix://{socket}"
+    cache_settings = {"default": {"BACKEND": "decisions.cache_backend.ResilientRedisCache", "LOCATION": url,
+                                  "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}}}
+    with override_settings(CACHES=cache_settings):
+        yield url, process
+    process.kill()
+    process.wait()
+
+
+def queries_for(client, url: str) -> tuple[int, bytes]:
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(captured), response.content
+
+
+def test_a_search_is_cached_in_redis_until_the_data_changes(client, seeds, redis_url):
+    url, _ = redis_url
+    first, _ = queries_for(client, "/decisions/?q=distress")
+    assert redis.Redis.from_url(url).dbsize() > 0
+    again, _ = queries_for(client, "/decisions/?q=distress")
+    assert again < first  # facets and counts from the cache
+    Decision.objects.filter(reference="20 003 763").update(is_published=False)  # moves the data version
+    after, content = queries_for(client, "/decisions/?q=distress")
+    assert after > again and b"20 003 763" not in content
+
+
+def test_pages_are_computed_when_redis_goes_away(client, seeds, redis_url, caplog):
+    _, process = redis_url
+    queries_for(client, "/decisions/?q=distress")
+    process.kill()
+    process.wait()
+    cache.close()  # drop the open connection: the next request must reconnect, and cannot
+    _, content = queries_for(client, "/decisions/?q=distress")
+    assert b"20 003 763" in content
+    assert client.get("/decisions/20-003-763/").status_code == 200
+    assert "Redis is unreachable" in caplog.text
