@@ -57,9 +57,9 @@ def main() -> None:
 
             report["levels"].append({
                 "entries": level,
-                "read_present": timed(lambda n: cache.get(f"archive:{(n * 7919) % level:064x}")),
-                "read_absent": timed(lambda n: cache.get(f"archive:new-search-{n}-{level}")),
-                "write": timed(lambda n: cache.set(f"archive:fresh-{n}-{level}", value, 300)),
+                "read_present": timed(lambda n, level=level: cache.get(f"archive:{(n * 7919) % level:064x}")),
+                "read_absent": timed(lambda n, level=level: cache.get(f"archive:new-search-{n}-{level}")),
+                "write": timed(lambda n, level=level: cache.set(f"archive:fresh-{n}-{level}", value, 300)),
             })
         report["redis_memory_mb"] = round(int(subprocess.run(
             ["redis-cli", "-s", socket, "info", "memory"], capture_output=True, text=True).stdout.split(

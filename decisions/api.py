@@ -56,7 +56,7 @@ def decision_list(request):
         return error(400, "Invalid value for parameter 'page_size'", parameter="page_size",
                      detail=f"A whole number from 1 to {MAX_PAGE_SIZE}.")
     try:
-        shown = results.page(request.GET.get("page"), per_page=int(page_size), rows=export_queryset, snippets=False)
+        shown = results.page(request.GET.get("page"), per_page=int(page_size), shape=export_queryset, snippets=False)
     except PageNotAnInteger:
         return error(400, "Invalid value for parameter 'page'", parameter="page", detail="A whole number.")
     except EmptyPage as empty:

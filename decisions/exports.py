@@ -51,7 +51,7 @@ def decision_row(decision, base_url: str) -> dict:
     }
 
 
-def rows(results, base_url: str) -> Iterator[dict]:
+def records(results, base_url: str) -> Iterator[dict]:
     """Every decision of a search (decisions.results.SearchResults) as an export's records."""
     for decision in results.every(export_queryset):
         yield decision_row(decision, base_url)

@@ -174,17 +174,17 @@ class DecisionFilter(django_filters.FilterSet):
             self._sorted_qs = queryset
         return self._sorted_qs
 
-    def paged(self, total: int | None = None, rows=None):
+    def paged(self, total: int | None = None, shape=None):
         """What a listing page slices: the sorted listing, or a search's relevance order read a
         page at a time (search.RankedPages on PostgreSQL, search.CachedPages otherwise).
-        ``rows`` shapes the rows fetched (default: what a result list shows)."""
-        rows = rows or (lambda queryset: queryset.with_listing_related())
+        ``shape`` chooses the columns and related rows fetched (default: what a result list shows)."""
+        shape = shape or (lambda queryset: queryset.with_listing_related())
         if self.sort_order == "relevance" and self.query.groups:
-            base = rows(self.queryset_without("q"))
+            base = shape(self.queryset_without("q"))
             if search.RankedPages.applies(base, self.query):
                 return search.RankedPages(base, self.query, total)
             return search.CachedPages(self.qs, base)
-        return rows(self.qs)
+        return shape(self.qs)
 
     def queryset_without(self, name: str) -> QuerySet:
         """The listing with every active filter but one: the base of that filter's facet."""

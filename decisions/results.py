@@ -65,13 +65,13 @@ class SearchResults:
         return self.filterset.sort_order
 
     def page(self, number, *, per_page: int = 25, request=None, skip_facets: tuple[str, ...] = (),
-             snippets: bool = True, rows: Callable[[QuerySet], QuerySet] | None = None) -> ResultsPage:
+             snippets: bool = True, shape: Callable[[QuerySet], QuerySet] | None = None) -> ResultsPage:
         """Page ``number`` (Paginator's EmptyPage / PageNotAnInteger when there is none), with the
         facets when ``request`` is given (their links are built from it) and each decision's
-        ``snippet`` and ``topic_matched``. ``rows`` shapes the rows read (default: a result list's)."""
+        ``snippet`` and ``topic_matched``. ``shape`` chooses the columns read (default: a result list's)."""
         with search_plan(self.base.db):
             facet_list, total = facets(self.filterset, request, skip=skip_facets) if request else ([], None)
-            paginator = Paginator(self.filterset.paged(total, rows=rows), per_page)
+            paginator = Paginator(self.filterset.paged(total, shape=shape), per_page)
             if total is not None:
                 paginator.count = total  # counted with the facets: spare the database a second count
             try:
@@ -92,7 +92,7 @@ class SearchResults:
             return list(self.filterset.qs.order_by("-decision_date", "-pk")
                         .select_related("council", "category", "subcategory")[:limit])
 
-    def every(self, rows: Callable[[QuerySet], QuerySet]) -> Iterator[Decision]:
+    def every(self, shape: Callable[[QuerySet], QuerySet]) -> Iterator[Decision]:
         """Every decision of the search in its order, read EXPORT_CHUNK at a time (for exports).
 
         The ids are read first, in order, under the search plan; the rows then follow a chunk at a
@@ -100,7 +100,7 @@ class SearchResults:
         client downloads."""
         with search_plan(self.base.db):
             ids = list(self.filterset.qs.values_list("pk", flat=True))
-        shaped = rows(Decision.objects.using(self.base.db).all())
+        shaped = shape(Decision.objects.using(self.base.db).all())
         for start in range(0, len(ids), EXPORT_CHUNK):
             chunk = ids[start:start + EXPORT_CHUNK]
             found = shaped.in_bulk(chunk)

@@ -522,9 +522,9 @@ def _cached_count(queryset: QuerySet) -> int:
 
 class _Pages:
     """Sliced by a Paginator a page at a time; a page's rows are fetched by id, in order, from
-    ``self.rows`` (the listing shaped as its page shows it)."""
+    ``self.listing`` (the listing shaped as its page shows it)."""
 
-    rows: QuerySet
+    listing: QuerySet
 
     def __len__(self) -> int:
         return self.count()
@@ -535,7 +535,7 @@ class _Pages:
         return index.start or 0, index.stop if index.stop is not None else self.count()
 
     def _rows(self, ids: list[int]) -> list:
-        found = self.rows.in_bulk(ids)
+        found = self.listing.in_bulk(ids)
         return [found[pk] for pk in ids if pk in found]
 
 
@@ -544,8 +544,8 @@ class CachedPages(_Pages):
     changes (decisions/caching.py): ranking reads every match (on SQLite, bm25 over 22,000
     matches of a phrase at 100,000 decisions: 110 ms), and the same searches come back often."""
 
-    def __init__(self, ranked_queryset: QuerySet, rows: QuerySet):
-        self.ranked, self.rows = ranked_queryset, rows
+    def __init__(self, ranked_queryset: QuerySet, listing: QuerySet):
+        self.ranked, self.listing = ranked_queryset, listing
 
     def count(self) -> int:
         return _cached_count(self.ranked)
@@ -588,7 +588,7 @@ class RankedPages(_Pages):
                                   + _pg_topic_rank(query, queryset.db)).order_by("-rank", "-decision_date", "-pk")
         self.tail = (queryset.alias(**vectors).filter(search_vector=typed).exclude(in_head)
                      .annotate(rank=Value(0.0, output_field=FloatField())))
-        self.rows, self.query, self.total = queryset, query, total
+        self.listing, self.query, self.total = queryset, query, total
 
     @classmethod
     def applies(cls, queryset: QuerySet, query: Query) -> bool:
@@ -597,7 +597,7 @@ class RankedPages(_Pages):
 
     def count(self) -> int:
         if self.total is None:
-            self.total = _cached_count(matching(self.rows, self.query))
+            self.total = _cached_count(matching(self.listing, self.query))
         return self.total
 
     def head_count(self) -> int:
@@ -636,7 +636,7 @@ class RankedPages(_Pages):
         """Tail rows [start:stop] among the newest WALK_BUDGET decisions of the listing. The
         window is a LIMIT subquery, so PostgreSQL reads it lazily down the date index and stops
         as soon as the page is full."""
-        window = (self.rows.order_by("-decision_date", "-pk")
+        window = (self.listing.order_by("-decision_date", "-pk")
                   .annotate(walk_vector=_pg_vector(), walk_rank_vector=VectorColumn("rank_vector"),
                             walk_topic_vector=VectorColumn("topic_vector"))
                   .values_list("pk", "decision_date", "walk_vector", "walk_rank_vector", "walk_topic_vector")

@@ -176,16 +176,16 @@ class DecisionImporter:
         try:
             with transaction.atomic():
                 save_parsed_decision(parsed, source_text=item.text, source_name=source_name,
-                                     content_hash=content_hash, decision=existing, cache=self)
+                                     content_hash=content_hash, decision=existing, importer=self)
         except IntegrityError as error:
             # Another importer may have just written the same decision (or a council or category
             # under a conflicting slug): the file's transaction rolled back whole; look again.
-            self._forget_cache()
+            self._forget_lookups()
             if retries:
                 return self.import_parsed(item, retries=retries - 1)
             return ImportResult(FAILED, source_name, parsed.reference, reason=f"conflicting data: {error}")
         except DatabaseError as error:
-            self._forget_cache()
+            self._forget_lookups()
             return ImportResult(FAILED, source_name, parsed.reference, reason=f"database refused the data: {error}")
         return ImportResult(status, source_name, parsed.reference)
 
@@ -217,15 +217,15 @@ class DecisionImporter:
         if len(fresh) > 1 and not self.dry_run:
             try:
                 with transaction.atomic():
-                    save_new_decisions(fresh, cache=self)
+                    save_new_decisions(fresh, importer=self)
                 written = {id(item) for item in fresh}
             except DatabaseError:  # IntegrityError included
-                self._forget_cache()
+                self._forget_lookups()
         return [ImportResult(CREATED, item.source, item.parsed.reference) if id(item) in written
                 else ImportResult(UNCHANGED, item.source, item.parsed.reference) if id(item) in unchanged
                 else self.import_parsed(item) for item in items]
 
-    def _forget_cache(self) -> None:
+    def _forget_lookups(self) -> None:
         """Rows cached inside a rolled-back transaction may not exist: look them up again."""
         self._councils.clear()
         self._categories.clear()
@@ -293,9 +293,9 @@ def get_or_create_category(name: str, parent: Category | None) -> Category:
 
 
 def save_parsed_decision(parsed: ParsedDecision, *, source_text: str, source_name: str, content_hash: str,
-                         decision: Decision | None = None, cache: DecisionImporter | None = None) -> Decision:
+                         decision: Decision | None = None, importer: DecisionImporter | None = None) -> Decision:
     """Write one parsed statement and its remedies and findings. Call inside a transaction."""
-    council, category, subcategory = (cache or DecisionImporter()).classification(parsed)
+    council, category, subcategory = (importer or DecisionImporter()).classification(parsed)
 
     if decision is None:
         decision = Decision(reference=parsed.reference)
@@ -314,13 +314,13 @@ def save_parsed_decision(parsed: ParsedDecision, *, source_text: str, source_nam
     return decision
 
 
-def save_new_decisions(items: list[ParsedFile], *, cache: DecisionImporter) -> list[Decision]:
+def save_new_decisions(items: list[ParsedFile], *, importer: DecisionImporter) -> list[Decision]:
     """Write several new decisions (references not in the archive) with multi-row inserts.
     Call inside a transaction."""
     decisions = []
     for item in items:
         parsed = item.parsed
-        council, category, subcategory = cache.classification(parsed)
+        council, category, subcategory = importer.classification(parsed)
         decision = Decision(reference=parsed.reference)
         _fill_decision(decision, parsed, council=council, category=category, subcategory=subcategory,
                        source_text=item.text, source_name=item.source, content_hash=item.content_hash)

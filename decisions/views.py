@@ -190,7 +190,7 @@ def _export(request, *, content_type: str, extension: str, stream):
         results = SearchResults(request.GET)
     except InvalidParameter as problem:
         return HttpResponseBadRequest(f"{problem}\n", content_type="text/plain; charset=utf-8")
-    records = exports.rows(results, request.build_absolute_uri("/").rstrip("/"))
+    records = exports.records(results, request.build_absolute_uri("/").rstrip("/"))
     # The first row is read before the response starts: a database that cannot be reached then
     # gives the 503 page like every other page, not a header row and a cut connection.
     first = list(itertools.islice(records, 1))
