@@ -2,17 +2,21 @@
 
 import re
 
+from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.db.models import Count
 from django.db.models.functions import ExtractYear
 from django.template.defaultfilters import pluralize
+from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.html import format_html
 
 from decisions.models import Category, Council, Decision, Finding, HarvestedPage, HarvestRun, HarvestWindow, Remedy
-from decisions.outcomes import outcome_group
+from decisions.outcomes import NOT_STATED, OTHER, OUTCOME_GROUPS, outcome_group
 from decisions.parser import ParseError
 from decisions.services import reparse_decision
+from decisions.vocabulary import PAYMENT_PURPOSES, canonical, choices
 
 
 @admin.register(Council)
@@ -38,16 +42,59 @@ class CategoryAdmin(admin.ModelAdmin):
     search_fields = ["name", "parent__name"]
     list_select_related = ["parent"]
 
+    @admin.display(description="At a glance")
+    def at_a_glance(self, decision):
+        """The figures staff check first: the total paid and whether the reading needs review."""
+        if not decision.pk:
+            return "–"
+        state = ("checked by staff" if decision.is_curated else
+                 "needs review: " + "; ".join(decision.review_reasons) if decision.needs_review else
+                 "read automatically")
+        return format_html("<strong>Total of the stated payments: £{}</strong> · {} · {}",
+                           f"{decision.total_payment:,.2f}".removesuffix(".00"), state,
+                           "published" if decision.is_published else "not published")
+
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         if change and "name" in form.changed_data:
             obj.refresh_decision_topics()  # the name is searched as each decision's topic
 
 
+class RemedyForm(forms.ModelForm):
+    """Purposes are ticked from the vocabulary, never typed."""
+
+    purposes = forms.MultipleChoiceField(choices=choices(PAYMENT_PURPOSES), required=False,
+                                         widget=forms.CheckboxSelectMultiple, label="For (payments only)")
+
+    class Meta:
+        model = Remedy
+        fields = ["position", "kind", "amount", "purposes", "deadline", "text", "basis"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial["purposes"] = self.instance.purpose_list
+
+    def clean_purposes(self):
+        return canonical(PAYMENT_PURPOSES, self.cleaned_data["purposes"])
+
+
 class RemedyInline(admin.TabularInline):
     model = Remedy
+    form = RemedyForm
     extra = 0
     fields = ["position", "kind", "amount", "purposes", "deadline", "text", "basis"]
+
+
+class DecisionForm(forms.ModelForm):
+    def clean_outcome(self):
+        """A new outcome must be one the archive can group (a published label, or a group's name)."""
+        outcome = " ".join(self.cleaned_data["outcome"].split())
+        if outcome and outcome != self.instance.outcome and outcome_group(outcome) == OTHER:
+            known = ", ".join(label for group, label in OUTCOME_GROUPS if group not in (OTHER, NOT_STATED))
+            raise forms.ValidationError(f"“{outcome}” is not an outcome the archive knows. Use the label the "
+                                        f"Ombudsman published, such as one of: {known}.")
+        return outcome
 
 
 class FindingInline(admin.TabularInline):
@@ -117,12 +164,14 @@ class DecisionAdmin(admin.ModelAdmin):
     search_fields = ["reference", "council__name", "summary", "full_text"]
     autocomplete_fields = ["council"]
     date_hierarchy = "decision_date"
+    form = DecisionForm
     inlines = [RemedyInline, FindingInline]
     readonly_fields = ["total_payment", "content_hash", "parser_version", "parse_warnings", "source_name",
-                       "imported_at", "updated_at", "outcome_group", "confidence", "review_reasons"]
+                       "imported_at", "updated_at", "outcome_group", "confidence", "review_reasons", "at_a_glance"]
     fieldsets = [
-        (None, {"fields": ["reference", "council", "category", "subcategory", "outcome", "outcome_group",
-                           "decision_date", "summary", "decided_by", "is_published", "is_curated"]}),
+        (None, {"fields": ["at_a_glance"]}),
+        ("Decision", {"fields": ["reference", "council", "category", "subcategory", "outcome", "outcome_group",
+                                 "decision_date", "summary", "decided_by", "is_published", "is_curated"]}),
         ("Review", {"fields": ["confidence", "review_reasons"],
                     "description": "Saving this decision marks its remedies and findings as checked by staff."}),
         ("Statement", {"classes": ["collapse"], "fields": ["body", "full_text"]}),
@@ -133,6 +182,18 @@ class DecisionAdmin(admin.ModelAdmin):
     actions = ["confirm", "publish", "unpublish", "reparse"]
     list_per_page = 50
     show_full_result_count = False  # a COUNT(*) over 100,000 rows on every page is wasted work
+
+    @admin.display(description="At a glance")
+    def at_a_glance(self, decision):
+        """The figures staff check first: the total paid and whether the reading needs review."""
+        if not decision.pk:
+            return "–"
+        state = ("checked by staff" if decision.is_curated else
+                 "needs review: " + "; ".join(decision.review_reasons) if decision.needs_review else
+                 "read automatically")
+        return format_html("<strong>Total of the stated payments: £{}</strong> · {} · {}",
+                           f"{decision.total_payment:,.2f}".removesuffix(".00"), state,
+                           "published" if decision.is_published else "not published")
 
     def save_model(self, request, obj, form, change):
         obj.is_curated = True  # a person's edit (or confirmation) must survive the next import
@@ -161,6 +222,12 @@ class DecisionAdmin(admin.ModelAdmin):
 
     @admin.action(description="Re-parse from the stored source text (discards manual edits)")
     def reparse(self, request, queryset):
+        """Asks first, listing what will be lost: staff edits cannot be recovered afterwards."""
+        if request.POST.get("confirmed") != "yes":
+            return TemplateResponse(request, "admin/decisions/reparse_confirmation.html", {
+                **self.admin_site.each_context(request), "title": "Re-parse decisions?", "decisions": queryset,
+                "curated": queryset.filter(is_curated=True).count(), "opts": self.model._meta,
+                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME})
         done, failed = 0, []
         for decision in queryset:
             try:

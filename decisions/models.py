@@ -6,13 +6,23 @@ import gzip
 import re
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import ExtractYear, Now
 from django.urls import reverse
 
 from decisions.outcomes import NOT_STATED, NOT_UPHELD, OUTCOME_GROUPS, UPHELD, group_label
-from decisions.vocabulary import FINDING_KINDS, NOT_INVESTIGATED_REASONS, PAYMENT_PURPOSES, REMEDY_KINDS, bits, label
+from decisions.vocabulary import (
+    FINDING_KINDS,
+    NOT_INVESTIGATED_REASONS,
+    PAYMENT_PURPOSES,
+    REMEDY_KINDS,
+    bits,
+    canonical,
+    every_canonical,
+    label,
+)
 
 
 class ArchiveState(models.Model):
@@ -291,6 +301,9 @@ class Decision(VersionedModel):
                          name="decision_facets"),
             models.Index(fields=["updated_at"], name="decision_updated"),
         ]
+        # No check constraints here: on SQLite adding one rebuilds this table, which would undo
+        # its column order and search triggers (migrations 0009, 0010). outcome_group is never
+        # typed: it is computed from the outcome label (save_model, the importer).
 
     def __str__(self) -> str:
         return f"{self.reference} {self.council.name}" if self.council_id else self.reference
@@ -351,6 +364,11 @@ class Decision(VersionedModel):
                 payment_purposes=self.payment_purposes)
 
 
+# Where a remedy or finding was read from (shown beside it on the decision page).
+REMEDY_BASES = [("action", "Agreed or recommended action section"), ("summary", "Summary or final decision")]
+FINDING_BASES = [("summary", "Summary"), ("body", "Statement"), ("outcome", "Outcome label only")]
+
+
 class Remedy(VersionedModel):
     """One thing the organisation agreed or was asked to do."""
 
@@ -366,12 +384,32 @@ class Remedy(VersionedModel):
     purposes = models.CharField(max_length=200, blank=True, help_text="Comma-separated: " + ", ".join(PAYMENT_PURPOSES))
     deadline = models.CharField(max_length=200, blank=True)
     text = models.TextField(blank=True, help_text="The sentence it was read from (the evidence a reader can check).")
-    basis = models.CharField(max_length=10, blank=True, choices=[("action", "Agreed or recommended action section"),
-                                                                 ("summary", "Summary or final decision")])
+    basis = models.CharField(max_length=10, blank=True, choices=REMEDY_BASES)
 
     class Meta:
         ordering = ["decision", "position"]
         verbose_name_plural = "remedies"
+        # The database refuses what the vocabulary does not hold (a purpose typed as 'distres'
+        # would otherwise show on the public page and drop out of the Distress filter).
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=REMEDY_KINDS), name="remedy_kind_known"),
+            models.CheckConstraint(condition=Q(purposes__in=every_canonical(PAYMENT_PURPOSES)),
+                                   name="remedy_purposes_known"),
+            models.CheckConstraint(condition=Q(basis__in=["", *dict(REMEDY_BASES)]), name="remedy_basis_known"),
+            models.CheckConstraint(condition=Q(amount__isnull=True) | Q(amount__gte=0), name="remedy_amount_not_negative"),
+        ]
+
+    def clean(self):
+        unknown = [p for p in self.purposes.split(",") if p.strip() and p.strip() not in PAYMENT_PURPOSES]
+        if unknown:
+            raise ValidationError({"purposes": f"Not a payment purpose: {', '.join(unknown)}. Use: "
+                                               f"{', '.join(label(p) for p in PAYMENT_PURPOSES)}."})
+        if self.purposes and self.kind != self.Kind.PAYMENT:
+            raise ValidationError({"purposes": "Only a payment has purposes."})
+
+    def save(self, *args, **kwargs):
+        self.purposes = canonical(PAYMENT_PURPOSES, (p.strip() for p in self.purposes.split(",")))
+        super().save(*args, **kwargs)
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} £{self.amount}" if self.amount is not None else self.get_kind_display()
@@ -382,7 +420,7 @@ class Remedy(VersionedModel):
 
     @property
     def purpose_labels(self) -> list[str]:
-        return [p.replace("_", " ") for p in self.purpose_list]
+        return [label(p) for p in self.purpose_list]
 
 
 class Finding(VersionedModel):
@@ -396,11 +434,15 @@ class Finding(VersionedModel):
     kind = models.CharField(max_length=30, choices=Kind.choices, db_index=True)
     reason = models.CharField(max_length=40, choices=Reason.choices, blank=True)
     text = models.TextField(blank=True, help_text="The sentence it was read from (the evidence a reader can check).")
-    basis = models.CharField(max_length=10, blank=True, choices=[("summary", "Summary"), ("body", "Statement"),
-                                                                 ("outcome", "Outcome label only")])
+    basis = models.CharField(max_length=10, blank=True, choices=FINDING_BASES)
 
     class Meta:
         ordering = ["decision", "position"]
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=FINDING_KINDS), name="finding_kind_known"),
+            models.CheckConstraint(condition=Q(reason__in=["", *NOT_INVESTIGATED_REASONS]), name="finding_reason_known"),
+            models.CheckConstraint(condition=Q(basis__in=["", *dict(FINDING_BASES)]), name="finding_basis_known"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} ({self.get_reason_display()})" if self.reason else self.get_kind_display()

@@ -17,7 +17,7 @@ from decisions.lgo_site import SiteChanged, statement_text
 from decisions.models import Category, Council, Decision, Finding, Remedy
 from decisions.parser import PARSER_VERSION, ParsedDecision, ParseError, decode, parse_decision
 from decisions.text import fold
-from decisions.vocabulary import FINDING_KINDS, PAYMENT_PURPOSES, REMEDY_KINDS, bits
+from decisions.vocabulary import FINDING_KINDS, PAYMENT_PURPOSES, REMEDY_KINDS, bits, canonical
 
 CREATED, UPDATED, UNCHANGED, SKIPPED, FAILED = "created", "updated", "unchanged", "skipped", "failed"
 STATUSES = (CREATED, UPDATED, UNCHANGED, SKIPPED, FAILED)
@@ -366,7 +366,7 @@ def _fill_decision(decision: Decision, parsed: ParsedDecision, *, council, categ
 
 def _remedy_rows(decision: Decision, parsed: ParsedDecision) -> list[Remedy]:
     return [Remedy(decision=decision, position=index, kind=remedy.kind, amount=remedy.amount,
-                   purposes=",".join(remedy.purposes), deadline=(remedy.deadline or "")[:200], text=remedy.text,
+                   purposes=canonical(PAYMENT_PURPOSES, remedy.purposes), deadline=(remedy.deadline or "")[:200], text=remedy.text,
                    basis=remedy.basis)
             for index, remedy in enumerate(parsed.remedies)]
 

@@ -47,3 +47,15 @@ def bits(vocabulary: tuple[str, ...], values: Iterable[str]) -> int:
 def words_in(bitset: int, vocabulary: tuple[str, ...]) -> list[str]:
     """The words a bit set holds, in vocabulary order."""
     return [word for position, word in enumerate(vocabulary) if bitset & (1 << position)]
+
+
+def canonical(vocabulary: tuple[str, ...], values: Iterable[str]) -> str:
+    """The known words among ``values``, once each, in vocabulary order, comma-separated: how a
+    remedy stores its payment purposes (unknown words are dropped)."""
+    chosen = set(values)
+    return ",".join(word for word in vocabulary if word in chosen)
+
+
+def every_canonical(vocabulary: tuple[str, ...]) -> list[str]:
+    """Every value ``canonical`` can give (the database checks a stored list is one of them)."""
+    return [canonical(vocabulary, words_in(bitset, vocabulary)) for bitset in range(1 << len(vocabulary))]

@@ -95,7 +95,13 @@ def test_publish_unpublish_and_reparse_actions(admin_client, seeds):
 
     decision.remedies.all().delete()
     Decision.objects.filter(pk=decision.pk).update(summary="Damaged", is_curated=True, total_payment=0)
-    admin_client.post(url, {"action": "reparse", "_selected_action": [decision.pk]})
+    # Re-parsing discards staff edits: it asks first, and nothing changes until confirmed.
+    asked = admin_client.post(url, {"action": "reparse", "_selected_action": [decision.pk]})
+    assert asked.status_code == 200
+    assert "1 of them has been edited or checked by staff: those edits will be lost" in asked.content.decode()
+    decision.refresh_from_db()
+    assert decision.summary == "Damaged"
+    admin_client.post(url, {"action": "reparse", "_selected_action": [decision.pk], "confirmed": "yes"})
     decision.refresh_from_db()
     assert decision.summary.startswith("Miss X complains")
     assert decision.remedies.count() == 2
@@ -107,7 +113,8 @@ def test_reparse_reports_a_broken_source(admin_client, seeds):
     decision = Decision.objects.get(reference="20 007 616")
     Decision.objects.filter(pk=decision.pk).update(source_text="")
     response = admin_client.post(reverse("admin:decisions_decision_changelist"),
-                                 {"action": "reparse", "_selected_action": [decision.pk]}, follow=True)
+                                 {"action": "reparse", "_selected_action": [decision.pk], "confirmed": "yes"},
+                                 follow=True)
     assert "Could not re-parse 20 007 616: the file is empty" in response.content.decode()
 
 
@@ -121,3 +128,38 @@ def test_other_models_are_registered(admin_client, seeds):
         response = admin_client.get(reverse(f"admin:decisions_{name}_changelist"))
         assert response.status_code == 200
         assert response.context["cl"].result_count > 0
+
+
+def test_the_database_refuses_words_outside_the_vocabulary(seeds):
+    from django.db import IntegrityError, transaction
+
+    from decisions.models import Finding, Remedy
+
+    remedy = Remedy.objects.filter(kind="payment").first()
+    for field, value in (("purposes", "distres"), ("kind", "compensation"), ("purposes", "other,distress")):
+        with pytest.raises(IntegrityError), transaction.atomic():
+            Remedy.objects.filter(pk=remedy.pk).update(**{field: value})  # .update() skips save(): the database checks
+    finding = Finding.objects.first()
+    for field, value in (("kind", "fault"), ("reason", "too late")):
+        with pytest.raises(IntegrityError), transaction.atomic():
+            Finding.objects.filter(pk=finding.pk).update(**{field: value})
+
+
+def test_admin_ticks_purposes_and_refuses_an_unknown_outcome(admin_client, seeds):
+    decision = Decision.objects.get(reference="20 003 763")
+    url = reverse("admin:decisions_decision_change", args=[decision.pk])
+    page = admin_client.get(url).content.decode()
+    assert "Total of the stated payments: £1,750" in page and "read automatically" in page
+    assert 'type="checkbox" name="remedies-1-purposes" value="time_and_trouble"' in page
+    data = _post_data(admin_client, decision)
+    data["outcome"] = "Sort of upheld-ish"
+    response = admin_client.post(url, data)
+    assert response.status_code == 200
+    assert "is not an outcome the archive knows" in response.content.decode()
+    data["outcome"] = "Upheld: maladministration and injustice"
+    index = next(i for i in range(10) if data.get(f"remedies-{i}-kind") == "payment")
+    data[f"remedies-{index}-purposes"] = ["time_and_trouble", "distress"]
+    assert admin_client.post(url, data).status_code == 302
+    remedy = decision.remedies.get(position=int(data[f"remedies-{index}-position"]))
+    assert remedy.purposes == "distress,time_and_trouble"  # vocabulary order
+    assert Decision.objects.get(pk=decision.pk).outcome_group == "upheld"
