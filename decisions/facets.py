@@ -17,7 +17,7 @@ from decisions.filters import PURPOSE_CHOICES, DecisionFilter
 from decisions.models import Category, Council, Finding, Remedy
 from decisions.outcomes import OUTCOME_GROUPS
 from decisions.planner import counting_plan
-from decisions.querystring import toggled
+from decisions.querystring import replaced, toggled
 from decisions.vocabulary import FINDING_KINDS, PAYMENT_PURPOSES, REMEDY_KINDS, words_in
 
 FACET_LIMIT = 12  # options shown per facet; chosen ones are always shown
@@ -37,11 +37,15 @@ class Facet:
     name: str
     label: str
     options: list[FacetOption]
-    more: int = 0
+    more: int = 0  # options not shown
+    show_all_url: str = ""  # this listing with every option of this facet shown
+    total: int = 0  # options in all
 
 
-def facets(filterset: DecisionFilter, request, *, skip: tuple[str, ...] = ()) -> tuple[list[Facet], int | None]:
-    """Each filter's options with the number of decisions they would give, the others applied.
+def facets(filterset: DecisionFilter, request, *, skip: tuple[str, ...] = (),
+           show_all: str | None = None) -> tuple[list[Facet], int | None]:
+    """Each filter's options with the number of decisions they would give, the others applied:
+    the FACET_LIMIT largest of each, or every option of the facet named ``show_all``.
 
     Facets whose own filter is not in use share one base (the listing itself) and are counted
     together in one statement; a facet in use is counted over the listing without its own filter.
@@ -61,7 +65,7 @@ def facets(filterset: DecisionFilter, request, *, skip: tuple[str, ...] = ()) ->
             single = count_facets(filterset.queryset_without(name), [name])
             single.pop(TOTAL)
             counted.update(single)
-    labels = _labels(counted, selected)
+    labels = _labels(counted, selected, everything=show_all == "council")
 
     result = []
     for name in names:
@@ -74,13 +78,15 @@ def facets(filterset: DecisionFilter, request, *, skip: tuple[str, ...] = ()) ->
         rows += [(value, labels[name].get(value, value), 0) for value in chosen if value not in present]
         options, hidden = [], unnamed  # councils past the first few are counted but not named
         for index, (value, label, count) in enumerate(rows):
-            if index >= FACET_LIMIT and value not in chosen:
+            if index >= FACET_LIMIT and value not in chosen and name != show_all:
                 hidden += 1
                 continue
             options.append(FacetOption(value=value, label=label, count=count, selected=value in chosen,
                                        url=toggled(request, name, value)))
         if options:
-            result.append(Facet(name=name, label=filterset.filters[name].label, options=options, more=hidden))
+            result.append(Facet(name=name, label=filterset.filters[name].label, options=options, more=hidden,
+                                show_all_url=replaced(request, "show", name) if hidden else "",
+                                total=len(options) + hidden))
     return result, total
 
 
@@ -152,10 +158,13 @@ def _cached_rows(using: str, statement: str, params) -> list[tuple]:
     return cached(("facets", statement, tuple(params)), run, using)
 
 
-def _labels(counted: dict[str, Counter], selected: dict[str, list[str]]) -> dict[str, dict]:
-    """Names for the counted keys, fetched in one query per table, whatever the number of options."""
+def _labels(counted: dict[str, Counter], selected: dict[str, list[str]], *, everything: bool = False
+            ) -> dict[str, dict]:
+    """Names for the counted keys, fetched in one query per table, whatever the number of options
+    (councils: only those shown, unless ``everything``)."""
     labels: dict[str, dict] = {name: {} for name in DecisionFilter.FACETS}
-    council_ids = [int(k) for k, _ in counted.get("council", Counter()).most_common(FACET_LIMIT + 1)]
+    council_ids = [int(k) for k, _ in counted.get("council", Counter()).most_common(None if everything
+                                                                                  else FACET_LIMIT + 1)]
     if "council" in counted:
         chosen = selected.get("council", [])
         for council in Council.objects.filter(Q(pk__in=council_ids) | Q(slug__in=chosen)).only("slug", "name"):

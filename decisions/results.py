@@ -65,12 +65,14 @@ class SearchResults:
         return self.filterset.sort_order
 
     def page(self, number, *, per_page: int = 25, request=None, skip_facets: tuple[str, ...] = (),
-             snippets: bool = True, shape: Callable[[QuerySet], QuerySet] | None = None) -> ResultsPage:
+             snippets: bool = True, shape: Callable[[QuerySet], QuerySet] | None = None,
+             show_all: str | None = None) -> ResultsPage:
         """Page ``number`` (Paginator's EmptyPage / PageNotAnInteger when there is none), with the
         facets when ``request`` is given (their links are built from it) and each decision's
         ``snippet`` and ``topic_matched``. ``shape`` chooses the columns read (default: a result list's)."""
         with search_plan(self.base.db):
-            facet_list, total = facets(self.filterset, request, skip=skip_facets) if request else ([], None)
+            facet_list, total = (facets(self.filterset, request, skip=skip_facets, show_all=show_all) if request
+                                 else ([], None))
             paginator = Paginator(self.filterset.paged(total, shape=shape), per_page)
             if total is not None:
                 paginator.count = total  # counted with the facets: spare the database a second count

@@ -22,6 +22,10 @@ urlpatterns = [
     path("api/decisions/<str:reference>/", api.decision_detail, name="api_decision"),
     path("api/councils/", api.council_list, name="api_councils"),
     path("api/categories/", api.category_list, name="api_categories"),
+    path("about/", views.about, name="about"),
+    path("help/search/", views.help_search, name="help_search"),
+    path("api/docs/", views.api_docs, name="api_docs"),
+    path("accessibility/", views.accessibility, name="accessibility"),
     path("robots.txt", views.robots_txt, name="robots"),
     path("healthz", views.healthz, name="healthz"),
 ]

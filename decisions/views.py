@@ -2,37 +2,73 @@
 
 from __future__ import annotations
 
+import functools
 import itertools
 from collections import OrderedDict
 from urllib.parse import urlencode
 
+import markdown
+from django.conf import settings
 from django.core.paginator import EmptyPage, PageNotAnInteger
 from django.db import DatabaseError, connection
-from django.db.models import Count, Prefetch, Q, Sum
-from django.http import Http404, HttpResponse, HttpResponseBadRequest, JsonResponse, StreamingHttpResponse
+from django.db.models import Count, Max, Prefetch, Q, Sum
+from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
 
 from decisions import charts, exports, reading, search, suggest
 from decisions.caching import cached, cached_for
-from decisions.models import Category, Council, Decision, Finding, Remedy
+from decisions.filters import DecisionFilter
+from decisions.models import ArchiveState, Category, Council, Decision, Finding, Remedy
 from decisions.querystring import current, replaced, without
 from decisions.results import InvalidParameter, SearchResults
 
 PAGE_SIZE = 25
 
 
+class Redirect(Exception):
+    """A listing asked for in a form better said another way: go there instead."""
+
+    def __init__(self, url: str):
+        super().__init__(url)
+        self.url = url
+
+
+def listing_page(view):
+    """A view whose listing may redirect (a page past the end, empty form fields) rather than render."""
+
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except Redirect as redirect_to:
+            return redirect(redirect_to.url)
+
+    return wrapped
+
+
 def _listing_context(request, base_queryset, *, skip_facets=(), implicit=()):
     """A listing of decisions (search, filters, sort, page, facets, snippets): every listing page's.
 
     `implicit`: the (parameter, value) pairs a page's own base stands for (its council or
-    category), so that its export, feed and API links give the same decisions."""
+    category), so that its export, feed and API links give the same decisions. Empty form fields
+    are dropped from the address, and a page past the end goes to the last page (both by redirect)."""
+    pairs = [(key, value) for key, values in request.GET.lists() for value in values]
+    if any(value.strip() == "" for _, value in pairs):
+        raise Redirect(request.path + _query([(k, v) for k, v in pairs if v.strip()]))
     results = SearchResults(request.GET, base_queryset, strict=False)
     filterset = results.filterset
+    show_all = request.GET.get("show") if request.GET.get("show") in DecisionFilter.FACETS else None
     try:
-        shown = results.page(request.GET.get("page"), per_page=PAGE_SIZE, request=request, skip_facets=skip_facets)
-    except (EmptyPage, PageNotAnInteger) as error:
-        raise Http404("No such page of results") from error
+        shown = results.page(request.GET.get("page"), per_page=PAGE_SIZE, request=request, skip_facets=skip_facets,
+                             show_all=show_all)
+    except PageNotAnInteger as error:
+        raise Redirect(request.path + _query([(k, v) for k, v in pairs if k != "page"])) from error
+    except EmptyPage as error:  # past the end: the last page; before the start (0, -1): the first
+        before_start = request.GET.get("page", "").lstrip("-").isdigit() and int(request.GET["page"]) < 1
+        last = [("page", str(error.pages))] if error.pages > 1 and not before_start else []
+        raise Redirect(request.path + _query([(k, v) for k, v in pairs if k != "page"] + last)) from error
     page, decisions, facet_list = shown.page, shown.decisions, shown.facets
     suggestion = suggest.did_you_mean(filterset.query, page.paginator.count, base_queryset.db)
     return {
@@ -44,6 +80,10 @@ def _listing_context(request, base_queryset, *, skip_facets=(), implicit=()):
         "decisions": decisions,
         "facets": facet_list,
         "active_filters": _active_filters(filterset, request),
+        "filters_applied": sum(1 for name, value in filterset.cleaned_data.items()
+                               if name not in ("q", "sort") and value is not None and (value or value == 0)),
+        "clear_filters_url": request.path + _query([(k, v) for k, v in pairs if k in ("q", "sort")]),
+        "fewer_words": _fewer_words(request, filterset.query) if not page.paginator.count else [],
         "query": filterset.query,
         "sort": filterset.sort_order,
         "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
@@ -51,6 +91,20 @@ def _listing_context(request, base_queryset, *, skip_facets=(), implicit=()):
         "export_query": urlencode([*implicit, *[(k, v) for k, vs in request.GET.lists() if k != "page"
                                                   for v in vs]]),
     }
+
+
+def _query(pairs) -> str:
+    return "?" + urlencode(pairs) if pairs else ""
+
+
+def _fewer_words(request, query) -> list[tuple[str, str]]:
+    """For a search that found nothing: the same search without each of its words, (words, link)."""
+    if len(query.groups) < 2:
+        return []
+    words = [" ".join(group[0].words) if not group[0].phrase else f'"{" ".join(group[0].words)}"'
+             for group in query.groups]
+    return [(" ".join(kept), replaced(request, "q", " ".join(kept)))
+            for kept in ([w for j, w in enumerate(words) if j != i] for i in range(len(words)))]
 
 
 def _active_filters(filterset, request):
@@ -91,6 +145,7 @@ def home(request):
 
 
 @require_safe
+@listing_page
 def decision_list(request):
     reference = search.reference_in(request.GET.get("q", ""))
     if reference and len(request.GET) == 1:
@@ -147,6 +202,7 @@ def council_index(request):
 
 
 @require_safe
+@listing_page
 def council_detail(request, slug):
     council = get_object_or_404(Council, slug=slug)
     base = Decision.objects.published().filter(council=council)
@@ -157,6 +213,7 @@ def council_detail(request, slug):
 
 
 @require_safe
+@listing_page
 def category_detail(request, slug, subslug=None):
     category = get_object_or_404(Category, slug=slug, parent__isnull=True)
     subcategory = get_object_or_404(Category, slug=subslug, parent=category) if subslug else None
@@ -238,3 +295,43 @@ def healthz(request):
         return JsonResponse({"status": "unavailable", "database": "unreachable", "detail": type(error).__name__},
                             status=503)
     return JsonResponse({"status": "ok", "database": "ok"})
+
+
+@require_safe
+def about(request):
+    published = Decision.objects.published()
+
+    def figures():
+        return {"decisions": published.count(), "organisations": published.values("council").distinct().count(),
+                "newest": published.aggregate(newest=Max("decision_date"))["newest"]}
+
+    state = ArchiveState.objects.filter(pk=1).first()
+    return render(request, "pages/about.html", {
+        **cached(("about",), figures), "last_updated": state.changed_at if state else None,
+        "example_url": request.build_absolute_uri("/decisions/20-003-763/")})
+
+
+@require_safe
+def help_search(request):
+    return render(request, "pages/help_search.html")
+
+
+@functools.cache
+def _api_documentation() -> str:
+    text = (settings.BASE_DIR / "docs" / "api.md").read_text(encoding="utf-8")
+    html = markdown.markdown(text, extensions=["tables", "fenced_code", "toc"])
+    # Wide tables and code scroll sideways on a phone: each is a region a keyboard can reach.
+    return (html.replace("<pre>", '<pre tabindex="0">')
+            .replace("<table>", '<div class="table-wrap" tabindex="0" role="region" aria-label="Table (scrolls '
+                                'sideways on small screens)"><table>').replace("</table>", "</table></div>"))
+
+
+@require_safe
+def api_docs(request):
+    """docs/api.md as a page: one source for the API's documentation."""
+    return render(request, "pages/api_docs.html", {"documentation": mark_safe(_api_documentation())})  # noqa: S308 - our own file
+
+
+@require_safe
+def accessibility(request):
+    return render(request, "pages/accessibility.html")

@@ -137,10 +137,14 @@ def test_pagination_edges(client, seeds):
     assert "32 decisions" in response.content.decode()
     _, second = listed(client, "/decisions/", sort="oldest", page="2")
     assert len(second) == 7 and not set(first) & set(second)
-    assert client.get("/decisions/", {"page": "3"}).status_code == 404
-    assert client.get("/decisions/", {"page": "0"}).status_code == 404
-    assert client.get("/decisions/", {"page": "banana"}).status_code == 404
-    assert client.get("/decisions/", {"page": "99999"}).status_code == 404
+    # A page past the end goes to the last page, nonsense or a page before the first to the first.
+    for asked, goes_to in (("3", "/decisions/?sort=oldest&page=2"), ("99999", "/decisions/?sort=oldest&page=2"),
+                           ("0", "/decisions/?sort=oldest"), ("banana", "/decisions/?sort=oldest")):
+        response = client.get("/decisions/", {"sort": "oldest", "page": asked})
+        assert (response.status_code, response["Location"]) == (302, goes_to)
+    # Empty form fields do not litter the address.
+    response = client.get("/decisions/?q=&council=&date_from=&sort=oldest&min_payment=")
+    assert (response.status_code, response["Location"]) == (302, "/decisions/?sort=oldest")
 
 
 @pytest.mark.parametrize("params, message", [

@@ -1,0 +1,100 @@
+"""The reader's pages: results first on a phone, filters that reach every value, help pages, no dead ends."""
+
+import re
+
+import pytest
+
+from tests.factories import make_decision
+from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, axe_module, playwright
+
+pytestmark = pytest.mark.django_db
+
+
+def test_help_pages_are_linked_from_every_page(client, seeds):
+    for path in ("/", "/decisions/?q=distress", "/decisions/20-003-763/", "/councils/", "/about/"):
+        html = client.get(path).content.decode()
+        for link in ('href="/about/"', 'href="/help/search/"', 'href="/api/docs/"', 'href="/accessibility/"'):
+            assert link in html, (path, link)
+    assert 'href="/help/search/"' in client.get("/").content.decode().split("<footer")[0]  # beside the search box
+
+
+def test_about_says_what_the_archive_holds_when_it_changed_and_how_to_cite(client, seeds):
+    html = client.get("/about/").content.decode()
+    assert "5 decisions about 5 organisations" in html
+    assert "not the Ombudsman’s own website" in html and "Last updated: <time" in html
+    assert "decision 20 003 763 (Dorset Council), 29 March 2022" in html and "99.5%" in html
+
+
+def test_api_documentation_is_a_page(client, db):
+    response = client.get("/api/docs/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "<table>" in html and "<code>page_size</code>" in html and "GET /api/decisions/" in html
+    assert client.get("/api/").json()["documentation"].endswith("/api/docs/")
+
+
+def test_one_decision_is_not_plural_anywhere(client, seeds):
+    html = client.get("/decisions/?council=dorset-council").content.decode()
+    assert "1 decision\n" in html or "1 decision<" in html or "1 decision " in html  # the count heading
+    # Each facet option with one decision says so to a screen reader in the singular.
+    assert re.search(r">1<span class=\"visually-hidden\"> decision[,<]", html)
+    assert not re.search(r"\b1(<[^>]*>)? decisions\b", html)
+
+
+def test_show_all_keeps_the_search_and_lists_every_organisation(client, db):
+    for n in range(15):
+        make_decision(organisation=f"Council number {n:02d}", summary="The Council delayed repairs.")
+    html = client.get("/decisions/?q=repairs&outcome=upheld").content.decode()
+    link = re.search(r'<a href="([^"]*show=council[^"]*)"', html).group(1).replace("&amp;", "&")
+    assert "q=repairs" in link and "outcome=upheld" in link and "Show all 15" in html
+    expanded = client.get(link.split("#")[0] if link.startswith("/") else "/decisions/" + link.split("#")[0])
+    assert expanded.content.decode().count("Council number") >= 15
+
+
+def test_clear_all_and_a_no_results_page_that_suggests_what_to_change(client, seeds):
+    html = client.get("/decisions/?q=confidential+zebra&outcome=upheld&category=childrens-care-services").content.decode()
+    assert "No decisions match" in html
+    assert "remove the filter Outcome: Upheld" in html and "clear all filters" in html
+    assert "search with fewer words" in html and ">confidential</a>" in html
+    assert "Download these decisions" not in html and 'id="id_sort"' not in html
+    filtered = client.get("/decisions/?q=confidential&outcome=upheld&category=childrens-care-services").content.decode()
+    assert 'class="clear-all"' in filtered and 'href="/decisions/?q=confidential">Clear all filters' in filtered.replace(
+        ' class="clear-all"', "")
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed: browser tests skipped")
+@pytest.mark.django_db(transaction=True)
+def test_on_a_phone_results_come_first_and_pages_pass_axe_at_both_widths(live_server, transactional_db):
+    from django.core.management import call_command
+
+    from tests.conftest import FIXTURES
+
+    call_command("import_decisions", str(FIXTURES), verbosity=0)
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        page = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
+        page.goto(live_server.url + "/decisions/?q=council&outcome=upheld")
+        first = page.locator(".result").first
+        assert first.is_visible() and first.bounding_box()["y"] < 844  # in the first screen
+        assert page.locator(".results-count").bounding_box()["y"] < 844
+        jump = page.get_by_role("link", name=re.compile(r"Filter results \(1 applied\)"))
+        assert jump.is_visible()
+        jump.click()
+        assert page.evaluate("location.hash") == "#filters"
+        for width in (1280, 390):
+            page.set_viewport_size({"width": width, "height": 900})
+            for path in ("/about/", "/help/search/", "/api/docs/", "/accessibility/", "/decisions/?q=zebra+fish"):
+                page.goto(live_server.url + path)
+                violations = axe_module.Axe().run(page).response["violations"]
+                assert [(v["id"], v["impact"]) for v in violations] == [], (path, width)
+                assert page.evaluate("document.documentElement.scrollWidth") <= width + 5, (path, width)
+        page.set_viewport_size({"width": 1280, "height": 900})
+        page.goto(live_server.url + "/decisions/?q=council")
+        page.keyboard.press("Tab")
+        page.keyboard.press("Tab")
+        skip = page.get_by_role("link", name="Skip to results")
+        assert skip.evaluate("el => el === document.activeElement")
+        page.keyboard.press("Enter")
+        assert page.evaluate("location.hash") == "#results"
+        browser.close()
