@@ -20,8 +20,18 @@ from decisions.facets import Facet, facets
 from decisions.filters import DecisionFilter
 from decisions.models import Decision
 from decisions.planner import search_plan
+from decisions.text import split_sentences
 
 EXPORT_CHUNK = 2000  # rows read per statement when every result is wanted
+
+
+def summary_lead(summary: str, query: search.Query) -> str:
+    """A result's summary: its first two sentences (at most 60 words), the searched words marked."""
+    lead = " ".join(split_sentences(summary or "")[:2])
+    words = lead.split()
+    if len(words) > 60:
+        lead = " ".join(words[:60]) + "…"
+    return search.highlight(lead, query) if query.groups else lead
 
 
 class InvalidParameter(ValueError):
@@ -86,6 +96,7 @@ class SearchResults:
         for decision in decisions:
             decision.snippet = found.get(decision.pk)
             decision.topic_matched = search.topic_matches(decision.topic, self.query)
+            decision.summary_html = summary_lead(decision.summary, self.query)
         return ResultsPage(page=page, decisions=decisions, facets=facet_list)
 
     def newest(self, limit: int) -> list[Decision]:

@@ -37,7 +37,7 @@ FTS_TABLE = "decisions_decision_fts"
 # topic (category and subcategory names), headings, summary, full_text. The topic weighs most: a
 # search for a topic ranks the decisions filed under it first.
 SQLITE_BM25_WEIGHTS = (10.0, 10.0, 20.0, 10.0, 4.0, 1.0)
-SUMMARY_COLUMN, TEXT_COLUMN = 4, 5
+TEXT_COLUMN = 5  # the statement's text in the FTS5 table (migration 0010)
 PG_CONFIG = "english"
 
 _TOKEN_RE = re.compile(r'(-?)"([^"]*)"?|(\S+)')
@@ -657,7 +657,8 @@ class RankedPages(_Pages):
             return [row[0] for row in cursor.fetchall()]
 
 def snippets(decisions, text: str | Query, *, words: int = 32) -> dict[int, SafeString]:
-    """Highlighted extracts for the decisions on one page, by id: one query, never per row.
+    """Highlighted extracts from the statements (not the summary, which a result shows anyway)
+    of the decisions on one page, by id: one query, never per row.
 
     SQLite: FTS5's snippet(), which reads its own index. PostgreSQL: the page's texts are read
     and the extract is cut here, around the densest run of the query's words.
@@ -673,22 +674,21 @@ def snippets(decisions, text: str | Query, *, words: int = 32) -> dict[int, Safe
     queryset = Decision.objects.filter(pk__in=ids)
     if _vendor(queryset) == "postgresql":
         found = {}
-        for pk, summary, full_text in queryset.values_list("pk", "summary", "full_text"):
-            extract = text_snippet(f"{summary}\n{full_text}", query, words=words)
+        for pk, full_text in queryset.values_list("pk", "full_text"):
+            extract = text_snippet(full_text, query, words=words)
             if extract:
                 found[pk] = extract
         return found
     placeholders = ", ".join("%s" for _ in ids)
-    # From the summary when the words are there, else from the statement's text: never from the
-    # topic, organisation or headings, which the result shows already (columns: migration 0010).
+    # From the statement's text only: never from the summary, topic, organisation or headings,
+    # which the result shows already (columns: migration 0010).
     sql = (
-        f"SELECT rowid, snippet({FTS_TABLE}, {SUMMARY_COLUMN}, %s, %s, '…', %s), "
-        f"snippet({FTS_TABLE}, {TEXT_COLUMN}, %s, %s, '…', %s) FROM {FTS_TABLE} "
+        f"SELECT rowid, snippet({FTS_TABLE}, {TEXT_COLUMN}, %s, %s, '…', %s) FROM {FTS_TABLE} "
         f"WHERE {FTS_TABLE} MATCH %s AND rowid IN ({placeholders})"
     )
     size = min(words, 64)
     with connections[queryset.db].cursor() as cursor:
-        cursor.execute(sql, [MARK_START, MARK_END, size, MARK_START, MARK_END, size, query.to_fts5(), *ids])
+        cursor.execute(sql, [MARK_START, MARK_END, size, query.to_fts5(), *ids])
         rows = cursor.fetchall()
     found = {}
     for pk, *extracts in rows:

@@ -98,3 +98,15 @@ def test_on_a_phone_results_come_first_and_pages_pass_axe_at_both_widths(live_se
         page.keyboard.press("Enter")
         assert page.evaluate("location.hash") == "#results"
         browser.close()
+
+
+def test_money_is_written_one_way(client, seeds):
+    from decimal import Decimal
+
+    from decisions.templatetags.archive import pounds
+
+    assert (pounds(Decimal("1750.00")), pounds(Decimal("1750.5")), pounds(0), pounds(None)) == ("£1,750", "£1,750.50", "£0", "")
+    html = client.get("/decisions/20-003-763/").content.decode()
+    table = html[html.index('<table class="remedies"'):html.index("</table>")]
+    assert "£1,750" in html and "£1,750.00" not in html
+    assert '<td class="num">£1,000</td>' in table and '<td class="num">£250</td>' in table

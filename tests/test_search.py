@@ -73,11 +73,22 @@ def test_new_and_changed_decisions_are_searchable_at_once(seeds):
 
 
 def test_snippets_mark_terms_and_escape_html(seeds):
-    decision = make_decision(summary="Potholes <script>alert('x')</script> potholes & <b>kerbs</b>.")
+    decision = make_decision(complaint="Potholes <script>alert('x')</script> potholes & <b>kerbs</b>.")
     snippet = search.snippets([decision], "potholes")[decision.pk]
     assert "<mark>Potholes</mark>" in snippet
     assert "<script" not in snippet and "<b>" not in snippet
     assert "&lt;script&gt;" in snippet or "script" not in snippet
+
+
+def test_a_result_shows_its_summary_marked_and_an_extract_from_the_statement(client, seeds):
+    make_decision(summary="The Council failed to repair <b>potholes</b>. It will apologise. It will also pay £100. "
+                          "A fourth sentence.", complaint="Mr X says the potholes on his road were never repaired.")
+    html = client.get("/decisions/?q=potholes").content.decode()
+    lead = html[html.index('class="summary-lead"'):]
+    lead = lead[:lead.index("</p>")]
+    assert "<mark>potholes</mark>" in lead and "&lt;b&gt;" in lead and "It will apologise." in lead
+    assert "A fourth sentence" not in lead and "pay £100" not in lead  # two sentences
+    assert 'In the statement:</span>' in html and 'Mr X says the <mark>potholes</mark>' in html
 
 
 def test_snippets_only_for_the_given_decisions(seeds):
