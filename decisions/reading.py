@@ -91,12 +91,16 @@ def statement_part(decision: Decision, query: Query | None = None, part: int = 1
         return candidate
 
     # First pass: every anchor and the part it falls in, by the characters before it.
+    # Top-level numbered paragraphs are numbered once through the statement, as the Ombudsman's
+    # printed statements are (saved text restarts at 1 in each section): #para-14 shows "14.".
+    # Anything else (a sub-item, a bullet, an unnumbered paragraph) is anchored under the
+    # paragraph before it: #para-14-1, #para-14-2 (before the first: #intro-1).
     part_of: dict[str, int] = {}
     current, filled = 1, 0
+    para, under = 0, 0
     layout = []
     for index, section in enumerate(decision.body or [], start=1):
         section_id = anchor(section.get("heading", ""), f"section-{index}")
-        counter = 0
         groups = [(None, section.get("paragraphs", []))] + [
             (anchor(sub.get("heading", ""), f"{section_id}-part"), sub.get("paragraphs", []), sub.get("heading", ""))
             for sub in section.get("subsections", [])]
@@ -105,14 +109,19 @@ def statement_part(decision: Decision, query: Query | None = None, part: int = 1
             sub_id, items = group[0], group[1]
             paragraphs = []
             for item in items:
-                counter += 1
                 text = item.get("text", "")
                 if filled and filled + len(text) > PART_CHARS:
                     current, filled = current + 1, 0
                 filled += len(text)
-                paragraph_id = f"{section_id}-{counter}"
+                if item.get("style") == "numbered" and not int(item.get("level") or 0):
+                    para, under = para + 1, 0
+                    paragraph_id, number, name = f"para-{para}", str(para), f"paragraph {para}"
+                else:
+                    under += 1
+                    paragraph_id, number = (f"para-{para}-{under}" if para else f"intro-{under}"), item.get("number")
+                    name = f"part {under} of paragraph {para}" if para else "this paragraph"
                 part_of[paragraph_id] = current
-                paragraphs.append((current, paragraph_id, item, text))
+                paragraphs.append((current, paragraph_id, {**item, "number": number, "name": name}, text))
             first_part = paragraphs[0][0] if paragraphs else current
             if sub_id:
                 part_of[sub_id] = first_part
@@ -129,7 +138,7 @@ def statement_part(decision: Decision, query: Query | None = None, part: int = 1
         own = {"id": laid["id"], "heading": laid["heading"], "continued": part_of[laid["id"]] < part,
                "paragraphs": [], "subsections": []}
         for sub_id, sub_heading, paragraphs in laid["groups"]:
-            rendered = [{"id": paragraph_id, "text": text, "number": item.get("number"),
+            rendered = [{"id": paragraph_id, "text": text, "number": item.get("number"), "name": item["name"],
                          "level": min(int(item.get("level") or 0), 3), "style": item.get("style", "text"),
                          "html": highlight(text, query) if query is not None else text}
                         for in_part, paragraph_id, item, text in paragraphs if in_part == part]

@@ -88,8 +88,9 @@ def test_search_filter_read_and_follow_contents(page, live_server, seeded):
     assert box is not None and 0 <= box["y"] < 200  # scrolled to the top of the window, with a margin
 
     # A paragraph anchor works and is highlighted as the target.
-    page.goto(live_server.url + "/decisions/20-003-763/#agreed-action-2")
-    assert page.locator("#agreed-action-2:target").count() == 1
+    page.goto(live_server.url + "/decisions/20-003-763/#para-14")
+    assert page.locator("#para-14:target").count() == 1
+    assert page.locator("#para-14 .num").inner_text() == "14."
 
     # And back to the results.
     page.go_back()

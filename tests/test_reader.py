@@ -84,7 +84,9 @@ def test_on_a_phone_results_come_first_and_pages_pass_axe_at_both_widths(live_se
         assert page.evaluate("location.hash") == "#filters"
         for width in (1280, 390):
             page.set_viewport_size({"width": width, "height": 900})
-            for path in ("/about/", "/help/search/", "/api/docs/", "/accessibility/", "/decisions/?q=zebra+fish"):
+            for path in ("/about/", "/help/search/", "/api/docs/", "/accessibility/", "/decisions/?q=zebra+fish",
+                         "/", "/decisions/?q=council&outcome=upheld", "/decisions/20-003-763/?q=distress",
+                         "/councils/", "/councils/dorset-council/", "/categories/childrens-care-services/"):
                 page.goto(live_server.url + path)
                 violations = axe_module.Axe().run(page).response["violations"]
                 assert [(v["id"], v["impact"]) for v in violations] == [], (path, width)
@@ -110,3 +112,27 @@ def test_money_is_written_one_way(client, seeds):
     table = html[html.index('<table class="remedies"'):html.index("</table>")]
     assert "£1,750" in html and "£1,750.00" not in html
     assert '<td class="num">£1,000</td>' in table and '<td class="num">£250</td>' in table
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed: browser tests skipped")
+@pytest.mark.django_db(transaction=True)
+def test_the_paragraph_link_is_big_enough_and_says_when_it_copied(live_server, transactional_db):
+    from django.core.management import call_command
+
+    from tests.conftest import FIXTURES
+
+    call_command("import_decisions", str(FIXTURES), verbosity=0)
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server.url)
+        page = context.new_page()
+        page.goto(live_server.url + "/decisions/20-003-763/")
+        link = page.locator("#para-14 .para-link")
+        box = link.bounding_box()
+        assert box["width"] >= 24 and box["height"] >= 24
+        link.click()
+        assert page.locator("#copy-status").inner_text() == "Link to paragraph 14 copied"
+        assert page.evaluate("navigator.clipboard.readText()").endswith("/decisions/20-003-763/#para-14")
+        browser.close()

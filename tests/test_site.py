@@ -1,5 +1,6 @@
 """The public pages with a real database: filters, facets, sorting, paging, bad input, visibility."""
 
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -217,7 +218,12 @@ def test_decision_page(client, seeds):
     assert len(ids) == len(set(ids))
     for section in body:
         assert f'href="#{section["id"]}"' in content and f'id="{section["id"]}"' in content
-    assert 'id="the-complaint-1"' in content and 'href="#the-complaint-1"' in content
+    assert 'id="para-1"' in content and 'href="#para-1"' in content
+    # Citable numbers: numbered once through the statement, and the anchor says the number shown.
+    shown = re.findall(r'id="para-(\d+)"><span class="num">(\d+)\.</span>', content)
+    assert len(shown) > 12 and all(anchor == number for anchor, number in shown)
+    assert [int(a) for a, _ in shown] == list(range(1, len(shown) + 1))
+    assert re.search(r'id="para-\d+-1"', content)  # a sub-item, anchored under its paragraph
     assert "£1,750" in content and "£1,750.00" not in content and "Total payment" in content
     assert "Risk of harm" in content  # a payment purpose, in plain words
     assert "Fault with injustice" in content
