@@ -26,6 +26,11 @@ class Chart:
     baseline: float
 
 
+def counted(value, unit: str) -> str:
+    """'decisions' for any number but one."""
+    return unit.removesuffix("s") if value == 1 and unit.endswith("decisions") else unit
+
+
 def column_chart(rows: list[tuple[object, int]], *, title: str, unit: str = "decisions",
                  width: int = 640, height: int = 220) -> Chart | None:
     """Vertical bars, one per row (e.g. decisions per year), labelled beneath."""
@@ -42,7 +47,7 @@ def column_chart(rows: list[tuple[object, int]], *, title: str, unit: str = "dec
         bars.append(Bar(label=str(label), value=value, x=round(index * slot + (slot - bar_width) / 2, 1),
                         y=round(top + plot_height - bar_height, 1), width=round(bar_width, 1),
                         height=round(bar_height, 1)))
-    description = "; ".join(f"{label}: {value} {unit}" for label, value in rows)
+    description = "; ".join(f"{label}: {value} {counted(value, unit)}" for label, value in rows)
     return Chart(title=title, description=description, width=width, height=height, bars=bars,
                  max_value=max_value, baseline=top + plot_height)
 
@@ -59,6 +64,6 @@ def bar_chart(rows: list[tuple[object, int]], *, title: str, unit: str = "decisi
     for index, (label, value) in enumerate(rows):
         bars.append(Bar(label=str(label), value=value, x=label_width, y=index * row_height + 4,
                         width=round(max(1.0, plot_width * value / max_value), 1), height=row_height - 8))
-    description = "; ".join(f"{label}: {value} {unit}" for label, value in rows)
+    description = "; ".join(f"{label}: {value} {counted(value, unit)}" for label, value in rows)
     return Chart(title=title, description=description, width=width, height=len(rows) * row_height,
                  bars=bars, max_value=max_value, baseline=label_width)

@@ -219,11 +219,11 @@ class DecisionQuerySet(VersionedQuerySet):
         by_outcome = [(label, by_group[group]) for group, label in OUTCOME_GROUPS if by_group.get(group)]
         upheld = by_group.get(UPHELD, 0)
         investigated = upheld + by_group.get(NOT_UPHELD, 0)
-        per_year = [
-            (row["year"], row["n"])
-            for row in self.exclude(decision_date=None).annotate(year=ExtractYear("decision_date"))
-            .values("year").annotate(n=Count("pk")).order_by("year")
-        ]
+        counted = {row["year"]: row["n"] for row in self.exclude(decision_date=None)
+                   .annotate(year=ExtractYear("decision_date")).values("year").annotate(n=Count("pk"))}
+        # Every year from the first to the last, those without decisions as 0: a year that
+        # vanished from the axis would make its neighbours look consecutive.
+        per_year = [(year, counted.get(year, 0)) for year in range(min(counted), max(counted) + 1)] if counted else []
         return {
             "decisions": totals["decisions"],
             "total_paid": totals["paid"] or Decimal("0.00"),

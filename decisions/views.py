@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import csv
 import functools
 import itertools
 from collections import OrderedDict
 from urllib.parse import urlencode
 
 import markdown
+from django import forms
 from django.conf import settings
 from django.core.paginator import EmptyPage, PageNotAnInteger
 from django.db import DatabaseError, connection
@@ -17,7 +19,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
 
-from decisions import charts, exports, reading, search, suggest
+from decisions import charts, exports, league, reading, search, suggest
 from decisions.caching import cached, cached_for
 from decisions.filters import DecisionFilter
 from decisions.models import ArchiveState, Category, Council, Decision, Finding, Remedy
@@ -187,18 +189,78 @@ def decision_detail(request, reference):
     })
 
 
+class LeagueForm(forms.Form):
+    """The league table's choices: which decisions to count, and the measure to rank by."""
+
+    category = forms.ModelChoiceField(queryset=Category.objects.filter(parent__isnull=True).order_by("name"),
+                                      to_field_name="slug", required=False, empty_label="All categories")
+    year_from = forms.IntegerField(required=False, min_value=1990, max_value=2100, label="From year")
+    year_to = forms.IntegerField(required=False, min_value=1990, max_value=2100, label="To year")
+    sort = forms.ChoiceField(choices=list(league.MEASURES.items()), required=False, label="Rank by")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("year_from") and data.get("year_to") and data["year_from"] > data["year_to"]:
+            self.add_error("year_to", "The last year is before the first.")
+        return data
+
+
 @require_safe
 def council_index(request):
-    councils = (
-        Council.objects.annotate(n=Count("decisions", filter=Q(decisions__is_published=True)))
-        .filter(n__gt=0)
-        .order_by("name")
-    )
+    """The league table of organisations (sortable, filterable, as CSV too), then the A–Z list."""
+    form = LeagueForm(request.GET or None)
+    choices = form.cleaned_data if form.is_valid() else {}
+    if form.is_bound and not form.is_valid():  # keep the choices that were understood
+        choices = {name: value for name, value in form.cleaned_data.items() if name not in form.errors}
+    measure = choices.get("sort") or "decisions"
+    decisions = Decision.objects.published()
+    listing = []  # the /decisions/ parameters behind every figure
+    if category := choices.get("category"):
+        decisions = decisions.filter(category=category)
+        listing.append(("category", category.slug))
+    if year_from := choices.get("year_from"):
+        decisions = decisions.filter(decision_date__year__gte=year_from)
+        listing.append(("date_from", f"{year_from}-01-01"))
+    if year_to := choices.get("year_to"):
+        decisions = decisions.filter(decision_date__year__lte=year_to)
+        listing.append(("date_to", f"{year_to}-12-31"))
+    rows = cached_for(decisions, f"league {measure}", lambda: league.league_table(decisions, measure))
+    if request.GET.get("format") == "csv":
+        return _league_csv(rows)
+    for row in rows:
+        base = [("council", row.slug), *listing]
+        row.decisions_url = "/decisions/?" + urlencode(base)
+        row.upheld_url = "/decisions/?" + urlencode([*base, ("outcome", "upheld")])
+        row.paid_url = "/decisions/?" + urlencode([*base, ("min_payment", "0.01"), ("sort", "payment")])
+    chart_rows = [(row.name, int(getattr(row, measure) or 0)) for row in rows
+                  if measure != "name" and getattr(row, measure)][:20]
+    unit = {"upheld_share": "% upheld", "total_paid": "£ paid", "median_payment": "£ median"}.get(measure, "decisions")
     letters: OrderedDict[str, list] = OrderedDict()
-    for council in councils:
-        initial = council.name[:1].upper()
-        letters.setdefault(initial if initial.isalpha() else "#", []).append(council)
-    return render(request, "decisions/council_index.html", {"letters": letters})
+    for row in sorted(rows, key=lambda row: row.name.lower()):
+        initial = row.name[:1].upper()
+        letters.setdefault(initial if initial.isalpha() else "#", []).append(row)
+    kept = [(k, v) for k, v in request.GET.items() if k in ("category", "year_from", "year_to") and v]
+    return render(request, "decisions/council_index.html", {
+        "form": form, "rows": rows, "measure": measure, "measures": league.MEASURES, "few": league.FEW,
+        "letters": letters, "csv_url": "?" + urlencode([*kept, ("sort", measure), ("format", "csv")]),
+        "sort_urls": {name: "?" + urlencode([*kept, ("sort", name)]) for name in league.MEASURES},
+        "chart": charts.bar_chart(chart_rows, title=f"Top {len(chart_rows)} by {league.MEASURES[measure].lower()}",
+                                  unit=unit) if chart_rows else None,
+    })
+
+
+def _league_csv(rows) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="ombudsman-organisations.csv"'
+    writer = csv.writer(response)
+    writer.writerow(["organisation", "decisions", "investigated", "upheld", "upheld_share_percent", "total_paid",
+                     "median_payment", "most_common_remedy", "few_decisions"])
+    for row in rows:
+        writer.writerow([exports.spreadsheet_safe(row.name), row.decisions, row.investigated, row.upheld,
+                         "" if row.upheld_share is None else row.upheld_share, f"{row.total_paid:.2f}",
+                         "" if row.median_payment is None else f"{row.median_payment:.2f}", row.common_remedy,
+                         "yes" if row.few else "no"])
+    return response
 
 
 @require_safe

@@ -136,3 +136,61 @@ def test_the_paragraph_link_is_big_enough_and_says_when_it_copied(live_server, t
         assert page.locator("#copy-status").inner_text() == "Link to paragraph 14 copied"
         assert page.evaluate("navigator.clipboard.readText()").endswith("/decisions/20-003-763/#para-14")
         browser.close()
+
+
+def test_years_without_decisions_are_shown_as_zero(seeds):
+    from decisions.models import Decision
+
+    per_year = Decision.objects.published().figures()["per_year"]
+    assert per_year == [(2019, 1), (2020, 0), (2021, 2), (2022, 1), (2023, 1)]
+
+
+def test_the_league_table_agrees_with_direct_queries_and_sorts_filters_and_exports(client, db):
+    from datetime import date
+    from decimal import Decimal
+
+    from django.db.models import Count, Q, Sum
+
+    from decisions.models import Council, Decision
+
+    for n in range(12):
+        make_decision(organisation="Big Borough Council", outcome="Upheld" if n % 3 else "Not upheld",
+                      decided=date(2021 + n % 3, 5, 1),
+                      agreed_action=[f"The Council will pay Mr X £{100 * (n + 1)} for his distress."] if n % 3 else None)
+    make_decision(organisation="Small Parish Council", outcome="Upheld", category="Housing", subcategory="Allocations",
+                  agreed_action=["The Council will apologise to Mr X."])
+    html = client.get("/councils/").content.decode()
+    big = Council.objects.get(name="Big Borough Council")
+    mine = Decision.objects.published().filter(council=big)
+    direct = mine.aggregate(n=Count("pk"), upheld=Count("pk", filter=Q(outcome_group="upheld")),
+                            investigated=Count("pk", filter=Q(outcome_group__in=["upheld", "not_upheld"])),
+                            paid=Sum("total_payment"))
+    rows = {row.name: row for row in client.get("/councils/").context["rows"]}
+    row = rows["Big Borough Council"]
+    assert (row.decisions, row.upheld, row.investigated) == (direct["n"], direct["upheld"], direct["investigated"])
+    assert row.total_paid == direct["paid"] and row.upheld_share == round(100 * direct["upheld"] / direct["investigated"])
+    paid = sorted(mine.filter(total_payment__gt=0).values_list("total_payment", flat=True))
+    assert row.median_payment == (paid[len(paid) // 2 - 1] + paid[len(paid) // 2]) / 2
+    from decisions.models import Remedy
+
+    kinds = (Remedy.objects.filter(decision__council=big).values("kind")
+             .annotate(n=Count("decision", distinct=True)).order_by("-n"))
+    assert kinds[0]["n"] > kinds[1]["n"] and row.common_remedy == kinds[0]["kind"].replace("_", " ").capitalize()
+    assert rows["Small Parish Council"].few and not row.few
+    assert "few</span>" in html and 'href="/decisions/?council=big-borough-council&amp;outcome=upheld"' in html
+    # Sorting, filtering by category and year, and the CSV of the same table.
+    by_name = [r.name for r in client.get("/councils/", {"sort": "name"}).context["rows"]]
+    assert by_name == ["Big Borough Council", "Small Parish Council"]
+    by_share = [r.name for r in client.get("/councils/", {"sort": "upheld_share"}).context["rows"]]
+    assert by_share[0] == "Small Parish Council"
+    housing = client.get("/councils/", {"category": "housing"}).context["rows"]
+    assert [r.name for r in housing] == ["Small Parish Council"]
+    year = client.get("/councils/", {"year_from": "2022", "year_to": "2022"}).context["rows"]
+    assert year[0].decisions == mine.filter(decision_date__year=2022).count()
+    csv = client.get("/councils/", {"sort": "total_paid", "format": "csv"})
+    lines = csv.content.decode().splitlines()
+    assert csv["Content-Type"].startswith("text/csv") and lines[0].startswith("organisation,decisions")
+    assert lines[1].startswith(f"Big Borough Council,12,{direct['investigated']},{direct['upheld']},")
+    assert Decimal(lines[1].split(",")[5]) == direct["paid"]
+    bad = client.get("/councils/", {"year_from": "2023", "year_to": "2021", "sort": "nonsense"})
+    assert bad.status_code == 200 and "The last year is before the first." in bad.content.decode()

@@ -18,3 +18,9 @@ def pounds(value) -> str:
         return ""
     whole = amount == amount.to_integral_value()
     return f"£{amount:,.0f}" if whole else f"£{amount:,.2f}"
+
+
+@register.filter
+def get_item(mapping, key):
+    """mapping[key] in a template (a dict keyed by a variable)."""
+    return mapping.get(key, "") if hasattr(mapping, "get") else ""
