@@ -11,7 +11,7 @@ from django.utils.text import slugify
 
 from decisions.caching import cached
 from decisions.models import Decision
-from decisions.search import Query, highlight
+from decisions.search import Query, highlight, marks
 
 RELATED_POOL = 300
 # Words too common in statements to say what a decision is about.
@@ -55,6 +55,11 @@ class Statement:
 
     path: str = ""
     paragraph_texts: list[tuple[str, str]] = field(default_factory=list)  # every paragraph: (anchor, text)
+    matches: list[str] = field(default_factory=list)  # anchors of the paragraphs the reader's search marks
+
+    @property
+    def first_match_href(self) -> str:
+        return self.href(self.matches[0]) if self.matches else ""
 
     def href(self, anchor: str) -> str:
         """A link to an anchor: within this page, or to the part that holds it."""
@@ -153,6 +158,16 @@ def statement_part(decision: Decision, query: Query | None = None, part: int = 1
                           path=decision.get_absolute_url(),
                           paragraph_texts=[(paragraph_id, text) for laid in layout for _, _, paragraphs in laid["groups"]
                                            for _, paragraph_id, _, text in paragraphs])
+    if query is not None:
+        statement.matches = [paragraph_id for paragraph_id, text in statement.paragraph_texts if marks(text, query)]
+        places = {paragraph_id: index for index, paragraph_id in enumerate(statement.matches)}
+        for section in sections:
+            for paragraph in section["paragraphs"] + [p for sub in section["subsections"] for p in sub["paragraphs"]]:
+                if (index := places.get(paragraph["id"])) is not None:
+                    paragraph["match"] = {
+                        "number": index + 1,
+                        "previous": statement.href(statement.matches[index - 1]) if index else "",
+                        "next": statement.href(statement.matches[index + 1]) if index + 1 < len(places) else ""}
     statement.contents = [{"id": laid["id"], "heading": laid["heading"], "href": statement.href(laid["id"])}
                           for laid in layout]
     return statement

@@ -775,6 +775,12 @@ def highlight(text: str, query: Query) -> SafeString:
     return marked_html(marked)
 
 
+def marks(text: str, query: Query) -> bool:
+    """Whether highlight() would mark anything in the text."""
+    pattern = _highlight_pattern(query.highlight_terms())
+    return bool(pattern and text and pattern.search(text))
+
+
 @lru_cache(maxsize=256)
 def _highlight_pattern(terms: tuple[tuple[str, ...], ...]) -> re.Pattern | None:
     patterns = []

@@ -194,3 +194,47 @@ def test_the_league_table_agrees_with_direct_queries_and_sorts_filters_and_expor
     assert Decimal(lines[1].split(",")[5]) == direct["paid"]
     bad = client.get("/councils/", {"year_from": "2023", "year_to": "2021", "sort": "nonsense"})
     assert bad.status_code == 200 and "The last year is before the first." in bad.content.decode()
+
+
+def test_arriving_from_a_search_the_matches_are_counted_and_linked_in_turn(client, seeds):
+    from decisions.reading import statement_part
+    from decisions.search import parse_query
+
+    response = client.get("/decisions/20-003-763/?q=insurance")
+    statement = response.context["statement"]
+    html = response.content.decode()
+    assert len(statement.matches) >= 2
+    assert f"{len(statement.matches)} paragraphs in this decision match “insurance”" in html
+    first, second = statement.matches[:2]
+    assert f'href="#{first}">go to the first' in html
+    assert f"Match 1 of {len(statement.matches)} · <a href=\"#{second}\">next" in html
+    assert f'<a href="#{first}">previous' in html
+    from decisions.models import Decision
+
+    plain = statement_part(Decision.objects.get(reference="20 003 763"), parse_query("zebra"))
+    assert plain.matches == []
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed: browser tests skipped")
+@pytest.mark.django_db(transaction=True)
+def test_contents_stay_in_view_on_wide_screens_and_are_a_link_away_on_phones(live_server, transactional_db):
+    from django.core.management import call_command
+
+    from tests.conftest import FIXTURES
+
+    call_command("import_decisions", str(FIXTURES), verbosity=0)
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+        page.goto(live_server.url + "/decisions/20-003-763/#para-14")
+        toc = page.locator("nav.toc")
+        assert toc.is_visible() and 0 <= toc.bounding_box()["y"] < 900  # still in view far down the statement
+        assert not page.locator(".back-to-contents").first.is_visible()
+        page.set_viewport_size({"width": 390, "height": 844})
+        page.goto(live_server.url + "/decisions/20-003-763/")
+        back = page.locator(".back-to-contents a").first
+        assert back.is_visible()
+        back.click()
+        assert page.evaluate("location.hash") == "#toc-heading"
+        browser.close()
