@@ -238,3 +238,23 @@ def test_contents_stay_in_view_on_wide_screens_and_are_a_link_away_on_phones(liv
         back.click()
         assert page.evaluate("location.hash") == "#toc-heading"
         browser.close()
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed: browser tests skipped")
+@pytest.mark.django_db(transaction=True)
+def test_chart_text_is_at_least_12_px_on_a_phone(live_server, transactional_db):
+    from django.core.management import call_command
+
+    from tests.conftest import FIXTURES
+
+    call_command("import_decisions", str(FIXTURES), verbosity=0)
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        page = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
+        for path in ("/councils/dorset-council/", "/councils/"):
+            page.goto(live_server.url + path)
+            heights = page.eval_on_selector_all("figure.chart svg text", "els => els.map(e => e.getBoundingClientRect().height)")
+            assert heights and min(heights) >= 12, (path, min(heights))
+            assert page.evaluate("document.documentElement.scrollWidth") <= 395
+        browser.close()
