@@ -40,6 +40,7 @@ def main() -> None:
         corpus = Path(folder) / "corpus"
         run("bench/generate_corpus.py", str(corpus), "--count", str(size), env=env)
         run("manage.py", "migrate", "--noinput", "-v0", env=env)
+        run("manage.py", "collectstatic", "--noinput", "-v0", env=env)  # debug off: pages name hashed static files
         run("manage.py", "import_decisions", str(corpus), "--jobs", "2", "--progress-every", "0", env=env)
         database = "PostgreSQL" if env.get("DATABASE_URL") else "SQLite"
         print(f"Distinct searches at {size:,} decisions on {database} (smoke test: figures, not targets):")
