@@ -59,6 +59,14 @@ def _listing_context(request, base_queryset, *, skip_facets=(), implicit=()):
     pairs = [(key, value) for key, values in request.GET.lists() for value in values]
     if any(value.strip() == "" for _, value in pairs):
         raise Redirect(request.path + _query([(k, v) for k, v in pairs if v.strip()]))
+    organisation_problem = ""
+    if typed := request.GET.get("organisation", "").strip():
+        found = _organisation_named(typed)
+        rest = [(k, v) for k, v in pairs if k not in ("organisation", "page")]
+        if len(found) == 1:
+            raise Redirect(request.path + _query([*rest, ("council", found[0].slug)]))
+        organisation_problem = (f"No organisation’s name contains “{typed}”." if not found else
+                                f"{len(found)} organisations’ names contain “{typed}”: choose one from the list.")
     results = SearchResults(request.GET, base_queryset, strict=False)
     filterset = results.filterset
     show_all = request.GET.get("show") if request.GET.get("show") in DecisionFilter.FACETS else None
@@ -82,6 +90,11 @@ def _listing_context(request, base_queryset, *, skip_facets=(), implicit=()):
         "decisions": decisions,
         "facets": facet_list,
         "active_filters": _active_filters(filterset, request),
+        "skip_facets": skip_facets,
+        "organisation_problem": organisation_problem,
+        "organisation_names": (list(Council.objects.filter(decisions__is_published=True).distinct()
+                                    .order_by("name").values_list("name", flat=True))
+                               if show_all == "council" or organisation_problem else None),
         "filters_applied": sum(1 for name, value in filterset.cleaned_data.items()
                                if name not in ("q", "sort") and value is not None and (value or value == 0)),
         "clear_filters_url": request.path + _query([(k, v) for k, v in pairs if k in ("q", "sort")]),
@@ -93,6 +106,12 @@ def _listing_context(request, base_queryset, *, skip_facets=(), implicit=()):
         "export_query": urlencode([*implicit, *[(k, v) for k, vs in request.GET.lists() if k != "page"
                                                   for v in vs]]),
     }
+
+
+def _organisation_named(typed: str) -> list[Council]:
+    """The organisation a reader typed: the one of that name, else those whose names contain it."""
+    exact = list(Council.objects.filter(name__iexact=typed)[:2])
+    return exact or list(Council.objects.filter(name__icontains=typed).order_by("name")[:50])
 
 
 def _query(pairs) -> str:

@@ -258,3 +258,13 @@ def test_chart_text_is_at_least_12_px_on_a_phone(live_server, transactional_db):
             assert heights and min(heights) >= 12, (path, min(heights))
             assert page.evaluate("document.documentElement.scrollWidth") <= 395
         browser.close()
+
+
+def test_an_organisation_can_be_picked_by_typing_its_name(client, seeds):
+    response = client.get("/decisions/", {"q": "council", "organisation": "dorset"})
+    assert (response.status_code, response["Location"]) == (302, "/decisions/?q=council&council=dorset-council")
+    ambiguous = client.get("/decisions/", {"organisation": "council"}).content.decode()
+    assert "organisations’ names contain “council”" in ambiguous and '<datalist id="organisation-names">' in ambiguous
+    assert "No organisation’s name contains “zzz”" in client.get("/decisions/", {"organisation": "zzz"}).content.decode()
+    assert 'list="organisation-names"' not in client.get("/decisions/").content.decode()  # the list only when asked
+    assert '<option value="Dorset Council">' in client.get("/decisions/", {"show": "council"}).content.decode()
