@@ -5,6 +5,7 @@ import re
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.db import models
 from django.db.models import Count
 from django.db.models.functions import ExtractYear
 from django.template.defaultfilters import pluralize
@@ -17,6 +18,10 @@ from decisions.outcomes import NOT_STATED, OTHER, OUTCOME_GROUPS, outcome_group
 from decisions.parser import ParseError
 from decisions.services import reparse_decision
 from decisions.vocabulary import PAYMENT_PURPOSES, canonical, choices
+
+# The change page must fit a 1,280 px window with its remedies and findings: the app list stays
+# on the admin's home page rather than beside every form.
+admin.site.enable_nav_sidebar = False
 
 
 @admin.register(Council)
@@ -69,6 +74,8 @@ class RemedyForm(forms.ModelForm):
     class Meta:
         model = Remedy
         fields = ["position", "kind", "amount", "purposes", "deadline", "text", "basis"]
+        widgets = {"text": forms.Textarea(attrs={"rows": 4, "cols": 26}), "deadline": forms.TextInput(attrs={"size": 10}),
+                   "position": forms.NumberInput(attrs={"style": "width: 4em"})}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -84,6 +91,7 @@ class RemedyInline(admin.TabularInline):
     form = RemedyForm
     extra = 0
     fields = ["position", "kind", "amount", "purposes", "deadline", "text", "basis"]
+    readonly_fields = ["basis"]  # where the parser read it: provenance, not something to edit
 
 
 class DecisionForm(forms.ModelForm):
@@ -101,6 +109,9 @@ class FindingInline(admin.TabularInline):
     model = Finding
     extra = 0
     fields = ["position", "kind", "reason", "text", "basis"]
+    readonly_fields = ["basis"]
+    formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 3, "cols": 50})},
+                           models.PositiveSmallIntegerField: {"widget": forms.NumberInput(attrs={"style": "width: 4em"})}}
 
 
 class YearListFilter(admin.SimpleListFilter):

@@ -268,3 +268,76 @@ def test_an_organisation_can_be_picked_by_typing_its_name(client, seeds):
     assert "No organisation’s name contains “zzz”" in client.get("/decisions/", {"organisation": "zzz"}).content.decode()
     assert 'list="organisation-names"' not in client.get("/decisions/").content.decode()  # the list only when asked
     assert '<option value="Dorset Council">' in client.get("/decisions/", {"show": "council"}).content.decode()
+
+
+def test_results_on_a_council_page_name_their_subject_not_the_council_again(client, seeds):
+    html = client.get("/councils/dorset-council/").content.decode()
+    title = html[html.index('class="result-title"'):]
+    title = title[:title.index("</h3>")]
+    assert "Child protection" in title and "Dorset Council" not in title
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed: browser tests skipped")
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("width", [1280, 390])
+def test_a_reader_walks_the_site_at_desktop_and_phone_widths(live_server, transactional_db, width):
+    from django.core.management import call_command
+
+    from tests.conftest import FIXTURES
+
+    call_command("import_decisions", str(FIXTURES), verbosity=0)
+    for n in range(14):
+        make_decision(organisation=f"Borough number {n:02d}", summary="The Council delayed repairs to the home.")
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        page = browser.new_context(viewport={"width": width, "height": 900}).new_page()
+        # Show all keeps the search; picking an option keeps it too.
+        page.goto(live_server.url + "/decisions/?q=repairs")
+        page.get_by_role("link", name=re.compile(r"Show all \d+")).click()
+        assert "q=repairs" in page.url and "show=council" in page.url
+        assert page.locator("#facet-council ~ ul li").count() >= 14
+        page.locator("#facet-council ~ ul a", has_text="Borough number 13").click()
+        assert "q=repairs" in page.url and "council=borough-number-13" in page.url
+        # Help pages from the footer, and back.
+        page.get_by_role("link", name="How to search").click()
+        assert page.url.endswith("/help/search/")
+        page.get_by_role("link", name="About this archive").click()
+        assert page.locator("h1").inner_text() == "About this archive"
+        # The league table sorts by a column and offers the same table as CSV.
+        page.goto(live_server.url + "/councils/")
+        page.locator("table.league thead").get_by_role("link", name="Organisation").click()
+        names = page.locator("table.league tbody th").all_inner_texts()
+        assert names == sorted(names, key=str.lower)
+        assert page.locator("table.league thead th[aria-sort=ascending]").inner_text() == "Organisation"
+        csv_href = page.get_by_role("link", name="Download this table as CSV").get_attribute("href")
+        assert "format=csv" in csv_href and "sort=name" in csv_href
+        assert page.evaluate("document.documentElement.scrollWidth") <= width + 5
+        browser.close()
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed: browser tests skipped")
+@pytest.mark.django_db(transaction=True)
+def test_the_admin_change_page_fits_1280_px_and_opens_with_the_total(live_server, transactional_db):
+    from django.contrib.auth.models import User
+    from django.core.management import call_command
+
+    from decisions.models import Decision
+    from tests.conftest import FIXTURES
+
+    call_command("import_decisions", str(FIXTURES), verbosity=0)
+    User.objects.create_superuser("curator", "curator@example.org", "a long test password 123")
+    decision = Decision.objects.get(reference="20 003 763")
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+        page.goto(live_server.url + "/admin/login/")
+        page.fill("#id_username", "curator")
+        page.fill("#id_password", "a long test password 123")
+        page.click("input[type=submit]")
+        page.goto(live_server.url + f"/admin/decisions/decision/{decision.pk}/change/")
+        glance = page.get_by_text("Total of the stated payments: £1,750")
+        assert glance.is_visible() and glance.bounding_box()["y"] < 900
+        assert page.evaluate("document.documentElement.scrollWidth") <= 1285
+        browser.close()
