@@ -13,6 +13,19 @@ class Bar:
     y: float
     width: float
     height: float
+    lines: list[str] | None = None  # the label as drawn: whole, over two lines if long
+
+
+def label_lines(label: str, width: int = 34) -> list[str]:
+    """A label in lines of about ``width`` characters, broken between words: never cut off."""
+    lines, line = [], ""
+    for word in label.split():
+        if line and len(line) + 1 + len(word) > width:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}".strip()
+    return [*lines, line] if line else lines or [label]
 
 
 @dataclass
@@ -60,10 +73,13 @@ def bar_chart(rows: list[tuple[object, int]], *, title: str, unit: str = "decisi
     label_width = 230
     plot_width = width - label_width - 60
     max_value = max(value for _, value in rows) or 1
+    wrapped = [label_lines(str(label)) for label, _ in rows]
+    row_height = max(row_height, 14 * max(len(lines) for lines in wrapped) + 8)
     bars = []
-    for index, (label, value) in enumerate(rows):
+    for index, ((label, value), lines) in enumerate(zip(rows, wrapped, strict=True)):
         bars.append(Bar(label=str(label), value=value, x=label_width, y=index * row_height + 4,
-                        width=round(max(1.0, plot_width * value / max_value), 1), height=row_height - 8))
+                        width=round(max(1.0, plot_width * value / max_value), 1), height=row_height - 8,
+                        lines=lines))
     description = "; ".join(f"{label}: {value} {counted(value, unit)}" for label, value in rows)
     return Chart(title=title, description=description, width=width, height=len(rows) * row_height,
                  bars=bars, max_value=max_value, baseline=label_width)

@@ -109,7 +109,7 @@ def statement_part(decision: Decision, query: Query | None = None, part: int = 1
         groups = [(None, section.get("paragraphs", []))] + [
             (anchor(sub.get("heading", ""), f"{section_id}-part"), sub.get("paragraphs", []), sub.get("heading", ""))
             for sub in section.get("subsections", [])]
-        laid = {"id": section_id, "heading": section.get("heading", ""), "groups": []}
+        laid = {"id": section_id, "heading": section.get("heading", ""), "groups": [], "first": para + 1}
         for group in groups:
             sub_id, items = group[0], group[1]
             paragraphs = []
@@ -133,6 +133,7 @@ def statement_part(decision: Decision, query: Query | None = None, part: int = 1
             else:
                 part_of[section_id] = first_part
             laid["groups"].append((sub_id, group[2] if sub_id else "", paragraphs))
+        laid["paragraphs"] = (laid["first"], para) if para >= laid["first"] else None
         layout.append(laid)
     parts = current
     part = min(max(part, 1), parts)
@@ -168,8 +169,8 @@ def statement_part(decision: Decision, query: Query | None = None, part: int = 1
                         "number": index + 1,
                         "previous": statement.href(statement.matches[index - 1]) if index else "",
                         "next": statement.href(statement.matches[index + 1]) if index + 1 < len(places) else ""}
-    statement.contents = [{"id": laid["id"], "heading": laid["heading"], "href": statement.href(laid["id"])}
-                          for laid in layout]
+    statement.contents = [{"id": laid["id"], "heading": laid["heading"], "href": statement.href(laid["id"]),
+                           "paragraphs": laid["paragraphs"]} for laid in layout]
     return statement
 
 

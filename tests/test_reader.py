@@ -341,3 +341,15 @@ def test_the_admin_change_page_fits_1280_px_and_opens_with_the_total(live_server
         assert glance.is_visible() and glance.bounding_box()["y"] < 900
         assert page.evaluate("document.documentElement.scrollWidth") <= 1285
         browser.close()
+
+
+def test_chart_labels_are_wrapped_never_cut_and_contents_give_paragraph_numbers(client, seeds):
+    from decisions.charts import bar_chart, label_lines
+
+    name = "The Royal Borough of Windsor and Maidenhead Adult Social Care Services"
+    assert " ".join(label_lines(name)) == name and all(len(line) <= 34 for line in label_lines(name))
+    chart = bar_chart([(name, 3), ("Kent County Council", 5)], title="t")
+    assert chart.bars[0].lines == label_lines(name) and chart.bars[0].height >= 20
+    html = client.get("/decisions/20-003-763/").content.decode()
+    toc = html[html.index('class="toc"'):html.index("</nav>", html.index('class="toc"'))]
+    assert "¶1–2</span>" in toc  # The complaint: paragraphs 1 and 2
