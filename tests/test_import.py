@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
 
 from decisions.models import Category, Council, Decision, Finding, Remedy
 from tests.conftest import EXPECTED, FIXTURES, SEED_FILES, seed_text
@@ -389,3 +390,17 @@ def test_two_files_with_one_reference_and_different_content_are_a_conflict(tmp_p
     out, err, error = run_import(tmp_path)
     assert error is None and "1 updated" in out
     assert Decision.objects.get().outcome == "Not upheld"
+
+
+@pytest.mark.django_db(transaction=True)  # VACUUM cannot run inside a transaction
+@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="VACUUM ANALYZE after a large import is PostgreSQL's")
+def test_a_large_import_refreshes_postgresql_statistics(tmp_path, capsys):
+    from tests.test_reliability import generate
+
+    generate(tmp_path, 1000)
+    call_command("import_decisions", str(tmp_path), "--progress-every", "0")
+    assert "VACUUM ANALYZE" in capsys.readouterr().err
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT last_vacuum IS NOT NULL, last_analyze IS NOT NULL FROM pg_stat_user_tables "
+                       "WHERE relname = 'decisions_decision'")
+        assert cursor.fetchone() == (True, True)
