@@ -17,6 +17,7 @@ from decisions.models import Category, Council, Decision, Finding, HarvestedPage
 from decisions.outcomes import NOT_STATED, OTHER, OUTCOME_GROUPS, outcome_group
 from decisions.parser import ParseError
 from decisions.services import reparse_decision
+from decisions.templatetags.archive import pounds
 from decisions.vocabulary import PAYMENT_PURPOSES, canonical, choices
 
 # The change page must fit a 1,280 px window with its remedies and findings: the app list stays
@@ -46,18 +47,6 @@ class CategoryAdmin(admin.ModelAdmin):
     list_filter = [("parent", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["name", "parent__name"]
     list_select_related = ["parent"]
-
-    @admin.display(description="At a glance")
-    def at_a_glance(self, decision):
-        """The figures staff check first: the total paid and whether the reading needs review."""
-        if not decision.pk:
-            return "–"
-        state = ("checked by staff" if decision.is_curated else
-                 "needs review: " + "; ".join(decision.review_reasons) if decision.needs_review else
-                 "read automatically")
-        return format_html("<strong>Total of the stated payments: £{}</strong> · {} · {}",
-                           f"{decision.total_payment:,.2f}".removesuffix(".00"), state,
-                           "published" if decision.is_published else "not published")
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
@@ -202,8 +191,8 @@ class DecisionAdmin(admin.ModelAdmin):
         state = ("checked by staff" if decision.is_curated else
                  "needs review: " + "; ".join(decision.review_reasons) if decision.needs_review else
                  "read automatically")
-        return format_html("<strong>Total of the stated payments: £{}</strong> · {} · {}",
-                           f"{decision.total_payment:,.2f}".removesuffix(".00"), state,
+        return format_html("<strong>Total of the stated payments: {}</strong> · {} · {}",
+                           pounds(decision.total_payment), state,
                            "published" if decision.is_published else "not published")
 
     def save_model(self, request, obj, form, change):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import gzip
 import re
+from contextlib import contextmanager
+from contextvars import ContextVar
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -24,6 +26,8 @@ from decisions.vocabulary import (
     label,
 )
 
+_bump_once_at_end: ContextVar[bool] = ContextVar("bump_once_at_end", default=False)
+
 
 class ArchiveState(models.Model):
     """One row: the archive's data version, moved by every write to the data it shows, in the
@@ -39,8 +43,23 @@ class ArchiveState(models.Model):
 
     @classmethod
     def bump(cls, using: str = "default") -> None:
+        if _bump_once_at_end.get():
+            return  # a writer that makes many writes moves the version once, at its end (once_for)
         if not cls.objects.using(using).filter(pk=1).update(version=F("version") + 1, changed_at=Now()):
             cls.objects.using(using).get_or_create(pk=1, defaults={"version": 1, "changed_at": Now()})
+
+    @classmethod
+    @contextmanager
+    def once_for(cls, using: str = "default"):
+        """Many writes, one move of the version, at their end: an import's file or batch writes
+        up to six statements that would each move it. Use inside the writer's transaction; the
+        row is then locked only for the moment before the commit."""
+        token = _bump_once_at_end.set(True)
+        try:
+            yield
+        finally:
+            _bump_once_at_end.reset(token)
+        cls.bump(using)
 
     @classmethod
     def current(cls, using: str = "default") -> int:

@@ -14,7 +14,7 @@ from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils.text import slugify
 
 from decisions.lgo_site import SiteChanged, statement_text
-from decisions.models import Category, Council, Decision, Finding, Remedy
+from decisions.models import ArchiveState, Category, Council, Decision, Finding, Remedy
 from decisions.parser import PARSER_VERSION, ParsedDecision, ParseError, decode, parse_decision
 from decisions.text import fold
 from decisions.vocabulary import FINDING_KINDS, PAYMENT_PURPOSES, REMEDY_KINDS, bits, canonical
@@ -174,7 +174,7 @@ class DecisionImporter:
         if self.dry_run:
             return ImportResult(status, source_name, parsed.reference)
         try:
-            with transaction.atomic():
+            with transaction.atomic(), ArchiveState.once_for():
                 save_parsed_decision(parsed, source_text=item.text, source_name=source_name,
                                      content_hash=content_hash, decision=existing, importer=self)
         except IntegrityError as error:
@@ -216,7 +216,7 @@ class DecisionImporter:
         written: set[int] = set()
         if len(fresh) > 1 and not self.dry_run:
             try:
-                with transaction.atomic():
+                with transaction.atomic(), ArchiveState.once_for():
                     save_new_decisions(fresh, importer=self)
                 written = {id(item) for item in fresh}
             except DatabaseError:  # IntegrityError included
@@ -382,6 +382,6 @@ def reparse_decision(decision: Decision) -> Decision:
     parsed = parse_decision(decision.source_text)
     if parsed.reference != decision.reference:
         raise ParseError(f"the stored text now reads as {parsed.reference}, not {decision.reference}")
-    with transaction.atomic():
+    with transaction.atomic(), ArchiveState.once_for():
         return save_parsed_decision(parsed, source_text=decision.source_text, source_name=decision.source_name,
                                     content_hash=decision.content_hash, decision=decision)

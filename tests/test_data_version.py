@@ -46,3 +46,26 @@ def test_the_version_is_read_from_one_row(seeds, django_assert_num_queries):
     current = ArchiveState.current()
     with django_assert_num_queries(1):
         assert data_version() == current > 0
+
+
+def test_an_import_moves_the_version_once_per_transaction(db, tmp_path):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from decisions.services import DecisionImporter
+    from tests.factories import statement_text
+
+    before = ArchiveState.current()
+    with CaptureQueriesContext(connection) as captured:
+        result = DecisionImporter().import_bytes(statement_text(reference="93 000 001", organisation="Oneshire Council",
+                                                                agreed_action=["The Council will apologise."]).encode(),
+                                                 source_name="one.txt")
+    assert result.status == "created"
+    bumps = [q for q in captured if "decisions_archivestate" in q["sql"] and q["sql"].lstrip().upper().startswith("UPDATE")]
+    assert len(bumps) == 1 and ArchiveState.current() == before + 1
+    # A batch of new decisions: one move too.
+    before = ArchiveState.current()
+    for n in range(3):
+        (tmp_path / f"{n}.txt").write_text(statement_text(reference=f"93 000 01{n}", organisation="Twoshire Council"))
+    call_command("import_decisions", str(tmp_path))
+    assert ArchiveState.current() == before + 1
