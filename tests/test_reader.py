@@ -1,6 +1,7 @@
 """The reader's pages: results first on a phone, filters that reach every value, help pages, no dead ends."""
 
 import re
+from contextlib import contextmanager
 
 import pytest
 
@@ -8,6 +9,27 @@ from tests.factories import make_decision
 from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, axe_module, playwright
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def seeded_site(transactional_db):
+    """The seed decisions, committed, for a live server and a browser to read."""
+    from django.core.management import call_command
+
+    from tests.conftest import FIXTURES
+
+    call_command("import_decisions", str(FIXTURES), verbosity=0)
+
+
+@contextmanager
+def chromium():
+    """Debian's Chromium, headless, driven by Playwright."""
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
 
 
 def test_help_pages_are_linked_from_every_page(client, seeds):
@@ -65,14 +87,8 @@ def test_clear_all_and_a_no_results_page_that_suggests_what_to_change(client, se
 @pytest.mark.browser
 @pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed: browser tests skipped")
 @pytest.mark.django_db(transaction=True)
-def test_on_a_phone_results_come_first_and_pages_pass_axe_at_both_widths(live_server, transactional_db):
-    from django.core.management import call_command
-
-    from tests.conftest import FIXTURES
-
-    call_command("import_decisions", str(FIXTURES), verbosity=0)
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+def test_on_a_phone_results_come_first_and_pages_pass_axe_at_both_widths(live_server, seeded_site):
+    with chromium() as browser:
         page = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
         page.goto(live_server.url + "/decisions/?q=council&outcome=upheld")
         first = page.locator(".result").first
@@ -99,7 +115,6 @@ def test_on_a_phone_results_come_first_and_pages_pass_axe_at_both_widths(live_se
         assert skip.evaluate("el => el === document.activeElement")
         page.keyboard.press("Enter")
         assert page.evaluate("location.hash") == "#results"
-        browser.close()
 
 
 def test_money_is_written_one_way(client, seeds):
@@ -117,14 +132,8 @@ def test_money_is_written_one_way(client, seeds):
 @pytest.mark.browser
 @pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed: browser tests skipped")
 @pytest.mark.django_db(transaction=True)
-def test_the_paragraph_link_is_big_enough_and_says_when_it_copied(live_server, transactional_db):
-    from django.core.management import call_command
-
-    from tests.conftest import FIXTURES
-
-    call_command("import_decisions", str(FIXTURES), verbosity=0)
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+def test_the_paragraph_link_is_big_enough_and_says_when_it_copied(live_server, seeded_site):
+    with chromium() as browser:
         context = browser.new_context(viewport={"width": 1280, "height": 900})
         context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server.url)
         page = context.new_page()
@@ -135,7 +144,6 @@ def test_the_paragraph_link_is_big_enough_and_says_when_it_copied(live_server, t
         link.click()
         assert page.locator("#copy-status").inner_text() == "Link to paragraph 14 copied"
         assert page.evaluate("navigator.clipboard.readText()").endswith("/decisions/20-003-763/#para-14")
-        browser.close()
 
 
 def test_years_without_decisions_are_shown_as_zero(seeds):
@@ -218,14 +226,8 @@ def test_arriving_from_a_search_the_matches_are_counted_and_linked_in_turn(clien
 @pytest.mark.browser
 @pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed: browser tests skipped")
 @pytest.mark.django_db(transaction=True)
-def test_contents_stay_in_view_on_wide_screens_and_are_a_link_away_on_phones(live_server, transactional_db):
-    from django.core.management import call_command
-
-    from tests.conftest import FIXTURES
-
-    call_command("import_decisions", str(FIXTURES), verbosity=0)
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+def test_contents_stay_in_view_on_wide_screens_and_are_a_link_away_on_phones(live_server, seeded_site):
+    with chromium() as browser:
         page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
         page.goto(live_server.url + "/decisions/20-003-763/#para-14")
         toc = page.locator("nav.toc")
@@ -237,27 +239,19 @@ def test_contents_stay_in_view_on_wide_screens_and_are_a_link_away_on_phones(liv
         assert back.is_visible()
         back.click()
         assert page.evaluate("location.hash") == "#toc-heading"
-        browser.close()
 
 
 @pytest.mark.browser
 @pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed: browser tests skipped")
 @pytest.mark.django_db(transaction=True)
-def test_chart_text_is_at_least_12_px_on_a_phone(live_server, transactional_db):
-    from django.core.management import call_command
-
-    from tests.conftest import FIXTURES
-
-    call_command("import_decisions", str(FIXTURES), verbosity=0)
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+def test_chart_text_is_at_least_12_px_on_a_phone(live_server, seeded_site):
+    with chromium() as browser:
         page = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
         for path in ("/councils/dorset-council/", "/councils/"):
             page.goto(live_server.url + path)
             heights = page.eval_on_selector_all("figure.chart svg text", "els => els.map(e => e.getBoundingClientRect().height)")
             assert heights and min(heights) >= 12, (path, min(heights))
             assert page.evaluate("document.documentElement.scrollWidth") <= 395
-        browser.close()
 
 
 def test_an_organisation_can_be_picked_by_typing_its_name(client, seeds):
@@ -281,16 +275,10 @@ def test_results_on_a_council_page_name_their_subject_not_the_council_again(clie
 @pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed: browser tests skipped")
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("width", [1280, 390])
-def test_a_reader_walks_the_site_at_desktop_and_phone_widths(live_server, transactional_db, width):
-    from django.core.management import call_command
-
-    from tests.conftest import FIXTURES
-
-    call_command("import_decisions", str(FIXTURES), verbosity=0)
+def test_a_reader_walks_the_site_at_desktop_and_phone_widths(live_server, seeded_site, width):
     for n in range(14):
         make_decision(organisation=f"Borough number {n:02d}", summary="The Council delayed repairs to the home.")
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+    with chromium() as browser:
         page = browser.new_context(viewport={"width": width, "height": 900}).new_page()
         # Show all keeps the search; picking an option keeps it too.
         page.goto(live_server.url + "/decisions/?q=repairs")
@@ -313,24 +301,19 @@ def test_a_reader_walks_the_site_at_desktop_and_phone_widths(live_server, transa
         csv_href = page.get_by_role("link", name="Download this table as CSV").get_attribute("href")
         assert "format=csv" in csv_href and "sort=name" in csv_href
         assert page.evaluate("document.documentElement.scrollWidth") <= width + 5
-        browser.close()
 
 
 @pytest.mark.browser
 @pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed: browser tests skipped")
 @pytest.mark.django_db(transaction=True)
-def test_the_admin_change_page_fits_1280_px_and_opens_with_the_total(live_server, transactional_db):
+def test_the_admin_change_page_fits_1280_px_and_opens_with_the_total(live_server, seeded_site):
     from django.contrib.auth.models import User
-    from django.core.management import call_command
 
     from decisions.models import Decision
-    from tests.conftest import FIXTURES
 
-    call_command("import_decisions", str(FIXTURES), verbosity=0)
     User.objects.create_superuser("curator", "curator@example.org", "a long test password 123")
     decision = Decision.objects.get(reference="20 003 763")
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+    with chromium() as browser:
         page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
         page.goto(live_server.url + "/admin/login/")
         page.fill("#id_username", "curator")
@@ -340,7 +323,6 @@ def test_the_admin_change_page_fits_1280_px_and_opens_with_the_total(live_server
         glance = page.get_by_text("Total of the stated payments: £1,750")
         assert glance.is_visible() and glance.bounding_box()["y"] < 900
         assert page.evaluate("document.documentElement.scrollWidth") <= 1285
-        browser.close()
 
 
 def test_chart_labels_are_wrapped_never_cut_and_contents_give_paragraph_numbers(client, seeds):
