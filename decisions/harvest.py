@@ -177,8 +177,9 @@ class Harvester:
         windows = list(month_windows(since, until))
         try:
             for number, window in enumerate(windows, start=1):
-                self.on_progress(Progress(run, window, number, len(windows)))
-                if not self.harvest_window(run, *window, progress=Progress(run, window, number, len(windows))):
+                progress = Progress(run, window, number, len(windows))
+                self.on_progress(progress)
+                if not self.harvest_window(run, *window, progress=progress):
                     run.message = f"stopped after {self.max_pages} decision pages (--max)"
                     break
         except HarvestStopped as error:

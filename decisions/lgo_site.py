@@ -71,12 +71,9 @@ def read_listing(html: str, page_url: str) -> Listing:
     total = LISTING_TOTAL_RE.search(text)
     if total is None:
         raise SiteChanged("the listing does not say 'Your search has N results'")
-    urls: list[str] = []
-    for link in soup.find_all("a", href=True):
-        absolute = urljoin(page_url, link["href"])
-        if DECISION_PATH_RE.match(urlparse(absolute).path) and absolute not in urls:
-            urls.append(absolute.split("#")[0])
-    return Listing(int(total.group("total").replace(",", "")), list(dict.fromkeys(urls)))
+    urls = (urljoin(page_url, link["href"]).split("#")[0] for link in soup.find_all("a", href=True))
+    decisions = [url for url in urls if DECISION_PATH_RE.match(urlparse(url).path)]
+    return Listing(int(total.group("total").replace(",", "")), list(dict.fromkeys(decisions)))
 
 
 def _text(node: Tag | NavigableString) -> str:

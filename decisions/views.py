@@ -80,6 +80,7 @@ def _listing_context(request, base_queryset, *, skip_facets=(), implicit=()):
         last = [("page", str(error.pages))] if error.pages > 1 and not before_start else []
         raise Redirect(request.path + _query([(k, v) for k, v in pairs if k != "page"] + last)) from error
     page, decisions, facet_list = shown.page, shown.decisions, shown.facets
+    active_filters = _active_filters(filterset, request)
     suggestion = suggest.did_you_mean(filterset.query, page.paginator.count, base_queryset.db)
     return {
         "suggestion": suggestion,
@@ -89,14 +90,13 @@ def _listing_context(request, base_queryset, *, skip_facets=(), implicit=()):
         "page": page,
         "decisions": decisions,
         "facets": facet_list,
-        "active_filters": _active_filters(filterset, request),
+        "active_filters": active_filters,
         "skip_facets": skip_facets,
         "organisation_problem": organisation_problem,
         "organisation_names": (list(Council.objects.filter(decisions__is_published=True).distinct()
                                     .order_by("name").values_list("name", flat=True))
                                if show_all == "council" or organisation_problem else None),
-        "filters_applied": sum(1 for name, value in filterset.cleaned_data.items()
-                               if name not in ("q", "sort") and value is not None and (value or value == 0)),
+        "filters_applied": sum(1 for label, _, _ in active_filters if label != filterset.filters["q"].label),
         "clear_filters_url": request.path + _query([(k, v) for k, v in pairs if k in ("q", "sort")]),
         "fewer_words": _fewer_words(request, filterset.query) if not page.paginator.count else [],
         "query": filterset.query,
