@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import gzip
 import re
 from contextlib import contextmanager
@@ -63,7 +64,12 @@ class ArchiveState(models.Model):
 
     @classmethod
     def current(cls, using: str = "default") -> int:
-        return cls.objects.using(using).filter(pk=1).values_list("version", flat=True).first() or 0
+        return cls.stamp(using)[0]
+
+    @classmethod
+    def stamp(cls, using: str = "default") -> tuple[int, datetime.datetime | None]:
+        """(version, changed_at): one primary-key read."""
+        return cls.objects.using(using).filter(pk=1).values_list("version", "changed_at").first() or (0, None)
 
 
 class VersionedQuerySet(models.QuerySet):

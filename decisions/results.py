@@ -2,21 +2,29 @@
 
 The site's listings, the JSON API, the exports and the feed each build a SearchResults from the
 request's parameters (validated by decisions.filters.DecisionFilter) and ask it for what they
-show. It runs every statement under the search plan (decisions/planner.py: one transaction, the
-planner settings the search needs) and owns the count, a page of rows, the facets
-(decisions/facets.py) and the snippets (decisions/search.py).
+show. A search is worked out in three steps, the same on both databases:
+
+1. the full-text index gives the ids of the decisions the words match (search.matching_ids),
+   and, when the order is relevance, the text scores of those that match in the weighted
+   fields (search.weighted_scores);
+2. the listing columns in memory (decisions/columns.py) give, as masks, what the filters keep;
+   the count, the facets (decisions/facets.py) and the order of the page are worked out there;
+3. the page's 25 decisions are read by id, with their snippets (decisions/search.py).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import cached_property
 
+import numpy as np
 from django.core.paginator import EmptyPage, Page, Paginator
 from django.db.models import QuerySet
 
 from decisions import search
-from decisions.facets import Facet, facets
+from decisions.columns import Columns, columns
+from decisions.facets import Facet, count, facets
 from decisions.filters import DecisionFilter
 from decisions.models import Decision
 from decisions.planner import search_plan
@@ -55,14 +63,67 @@ class ResultsPage:
         return self.page.paginator.count
 
 
-class SearchResults:
-    """A search (words, filters, sort) over a base set of decisions (default: all published)."""
+@dataclass
+class Selection:
+    """A search worked out over the listing columns: what a listing's pages are cut from."""
 
-    def __init__(self, params=None, base: QuerySet | None = None, *, strict: bool = True):
+    columns: Columns
+    base: np.ndarray  # the published decisions of the listing's page (a council's, a category's)
+    masks: dict[str, np.ndarray]  # each filter in use, the search words ("q") among them
+    selected: np.ndarray  # base and every mask
+    score: np.ndarray | None  # relevance, one per position, when that is the order
+
+    @property
+    def count(self) -> int:
+        return int(np.count_nonzero(self.selected))
+
+
+def relevance(columns: Columns, query: search.Query, matched: np.ndarray, using: str) -> np.ndarray:
+    """A score for every position: TOPIC_FIRST for a decision filed under a topic the search
+    names, plus its text score in the weighted fields (search.py says why). Ties, and the
+    decisions matched in the body alone (score 0), are ordered newest first by Columns.order."""
+    topics = np.asarray(search.topic_ids(query, using), dtype=np.int64)
+    score = np.where(np.isin(columns.category, topics) | np.isin(columns.subcategory, topics),
+                     search.TOPIC_FIRST, 0.0)
+    if not search.ubiquitous(query, int(np.count_nonzero(matched)), len(columns)):
+        ids, scores = search.weighted_scores(query, using)
+        at, held = columns.positions(ids)
+        score[at] += scores[held]
+    return score
+
+
+class _Ordered:
+    """A selection in a listing's order, sliced by a Paginator a page at a time; only the page's
+    decisions are read from the database, by id."""
+
+    def __init__(self, selection: Selection, sort: str, rows: QuerySet):
+        self.selection, self.sort, self.rows = selection, sort, rows
+
+    def __len__(self) -> int:
+        return self.selection.count
+
+    def ids(self, start: int = 0, stop: int | None = None) -> list[int]:
+        selection = self.selection
+        positions = selection.columns.order(selection.selected, self.sort, selection.score, stop)[start:]
+        return selection.columns.ids[positions].tolist()
+
+    def __getitem__(self, index: slice) -> list[Decision]:
+        if not isinstance(index, slice) or index.step not in (None, 1):
+            raise TypeError("a listing is sliced a page at a time")
+        ids = self.ids(index.start or 0, index.stop)
+        found = self.rows.in_bulk(ids)
+        return [found[pk] for pk in ids if pk in found]
+
+
+class SearchResults:
+    """A search (words, filters, sort) among the published decisions, or those of one council,
+    category or subcategory (``within``: {"council": council}, …)."""
+
+    def __init__(self, params=None, within: dict | None = None, *, strict: bool = True, using: str = "default"):
         """``strict``: a parameter that cannot be understood raises InvalidParameter (the API,
         exports and feed answer 400); otherwise it is left out and reported on the form (the site)."""
-        self.base = base if base is not None else Decision.objects.published()
-        self.filterset = DecisionFilter(params or None, queryset=self.base)
+        self.within, self.using = dict(within or {}), using
+        self.filterset = DecisionFilter(params or None, queryset=Decision.objects.using(using).published())
         if strict and (problem := self.filterset.first_error()):
             raise InvalidParameter(*problem)
 
@@ -74,25 +135,48 @@ class SearchResults:
     def sort_order(self) -> str:
         return self.filterset.sort_order
 
+    @cached_property
+    def selection(self) -> Selection:
+        with search_plan(self.using):
+            held = columns(self.using)
+            base = held.published.copy()
+            for name, value in self.within.items():
+                base &= held.where(name, [value])
+            masks = self.filterset.masks(held)
+            if (matched := search.matching_ids(self.query, self.using)) is not None:
+                masks["q"] = held.having(matched)
+            selected = base.copy()
+            for mask in masks.values():
+                selected &= mask
+            score = (relevance(held, self.query, masks["q"], self.using)
+                     if self.sort_order == "relevance" and "q" in masks else None)
+        return Selection(held, base, masks, selected, score)
+
+    def _ordered(self, sort: str | None = None, rows: QuerySet | None = None) -> _Ordered:
+        return _Ordered(self.selection, sort or self.sort_order,
+                        rows if rows is not None else Decision.objects.using(self.using).all())
+
     def page(self, number, *, per_page: int = 25, request=None, skip_facets: tuple[str, ...] = (),
              snippets: bool = True, shape: Callable[[QuerySet], QuerySet] | None = None,
              show_all: str | None = None) -> ResultsPage:
         """Page ``number`` (Paginator's EmptyPage / PageNotAnInteger when there is none), with the
         facets when ``request`` is given (their links are built from it) and each decision's
         ``snippet`` and ``topic_matched``. ``shape`` chooses the columns read (default: a result list's)."""
-        with search_plan(self.base.db):
-            facet_list, total = (facets(self.filterset, request, skip=skip_facets, show_all=show_all) if request
-                                 else ([], None))
-            paginator = Paginator(self.filterset.paged(total, shape=shape), per_page)
-            if total is not None:
-                paginator.count = total  # counted with the facets: spare the database a second count
-            try:
-                page = paginator.page(number or 1)
-            except EmptyPage as error:
-                error.pages = paginator.num_pages  # so a caller can say how many there are
-                raise
-            decisions = list(page.object_list)
-            found = search.snippets(decisions, self.query) if snippets else {}
+        selection = self.selection
+        facet_list = []
+        if request is not None:
+            names = [name for name in DecisionFilter.FACETS if name not in skip_facets]
+            counted = count(selection.columns, selection.base, selection.masks, names)
+            facet_list = facets(self.filterset, request, counted, show_all=show_all)
+        shape = shape or (lambda queryset: queryset.with_listing_related())
+        paginator = Paginator(self._ordered(rows=shape(Decision.objects.using(self.using).all())), per_page)
+        try:
+            page = paginator.page(number or 1)
+        except EmptyPage as error:
+            error.pages = paginator.num_pages  # so a caller can say how many there are
+            raise
+        decisions = list(page.object_list)
+        found = search.snippets(decisions, self.query) if snippets else {}
         for decision in decisions:
             decision.snippet = found.get(decision.pk)
             decision.topic_matched = search.topic_matches(decision.topic, self.query)
@@ -101,20 +185,19 @@ class SearchResults:
 
     def newest(self, limit: int) -> list[Decision]:
         """The newest decisions of the search, whatever its sort (for feeds)."""
-        with search_plan(self.base.db):
-            return list(self.filterset.qs.order_by("-decision_date", "-pk")
-                        .select_related("council", "category", "subcategory")[:limit])
+        return self._ordered("newest", Decision.objects.using(self.using)
+                             .select_related("council", "category", "subcategory"))[0:limit]
 
     def every(self, shape: Callable[[QuerySet], QuerySet]) -> Iterator[Decision]:
-        """Every decision of the search in its order, read EXPORT_CHUNK at a time (for exports).
-
-        The ids are read first, in order, under the search plan; the rows then follow a chunk at a
-        time by id, so memory holds one chunk of rows and no transaction stays open while a slow
-        client downloads."""
-        with search_plan(self.base.db):
-            ids = list(self.filterset.qs.values_list("pk", flat=True))
-        shaped = shape(Decision.objects.using(self.base.db).all())
+        """Every decision of the search in its order, read EXPORT_CHUNK at a time (for exports):
+        memory holds one chunk of rows, and no transaction stays open while a slow client downloads."""
+        ids = self._ordered().ids()
+        shaped = shape(Decision.objects.using(self.using).all())
         for start in range(0, len(ids), EXPORT_CHUNK):
             chunk = ids[start:start + EXPORT_CHUNK]
             found = shaped.in_bulk(chunk)
             yield from (found[pk] for pk in chunk if pk in found)
+
+    def ranked(self) -> list[Decision]:
+        """Every decision of the search in its order (for tests and small listings)."""
+        return list(self.every(lambda queryset: queryset))

@@ -17,15 +17,15 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
 from django.db import connections
-from django.db.models import BooleanField, Case, DateField, ExpressionWrapper, F, FloatField, Q, QuerySet, Value, When
+from django.db.models import BooleanField, F, Q, QuerySet
 from django.db.models.expressions import Expression
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from decisions.caching import cached, cached_for
-from decisions.models import Category, Decision
+from decisions.models import Category, Decision, SearchIndexRow
 from decisions.parser import normalise_reference
 from decisions.text import fold
 
@@ -423,27 +423,86 @@ def matching(queryset: QuerySet, text: str | Query) -> QuerySet:
     return queryset.filter(FtsMatch(positive))
 
 
-# Added to the rank of a decision filed under a topic the search names ('antisocial behaviour',
-# 'charging'): it outweighs any text score, so those decisions come first, each set ranked as usual.
+def matching_ids(query: Query, using: str = "default") -> np.ndarray | None:
+    """The ids of every decision (published or not) the words match, read from the full-text
+    index alone, in bulk; None when the query asks for no words (every decision matches)."""
+    decisions = Decision.objects.using(using)
+    if query.reference:
+        return _ids(decisions.filter(reference=query.reference).values_list("pk"))
+    if query.is_empty:
+        return None
+    if connections[using].vendor == "postgresql":
+        return _ids(matching(decisions.all(), query).values_list("pk"))
+    index = SearchIndexRow.objects.using(using)
+    positive = query.to_fts5()
+    if positive is None:  # only excluded words: every decision without them
+        excluded = index.filter(document__match=query.excluded_fts5()).values("pk")
+        return _ids(decisions.exclude(pk__in=excluded).values_list("pk"))
+    return _ids(index.filter(document__match=positive).values_list("pk"))
+
+
+def _ids(queryset: QuerySet) -> np.ndarray:
+    """The first column of a queryset's rows as integers, read without making a Python object a row."""
+    return _columns(queryset, 1)[0].astype(np.int64)
+
+
+def _columns(queryset: QuerySet, count: int) -> list[np.ndarray]:
+    sql, params = queryset.query.sql_with_params()
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    if not rows:
+        return [np.zeros(0) for _ in range(count)]
+    return [np.asarray(column) for column in zip(*rows, strict=True)]
+
+
+# Relevance, the same on both databases (decisions/results.py puts it together):
+# 1. a decision filed under a topic the search names ('antisocial behaviour', 'charging') first:
+#    TOPIC_FIRST outweighs any text score;
+# 2. then by its text score in the weighted fields (reference, organisation, topic, headings,
+#    summary), where what a decision is about is said: the statement's body, where a word may
+#    be said in passing, adds nothing;
+# 3. then newest first (decisions matched in the body alone come after those matched in the
+#    weighted fields, newest first).
 TOPIC_FIRST = 1000.0
+WEIGHTED_FTS5_COLUMNS = "{reference organisation topic headings summary}"
 
 
-def _pg_topic_rank(query: Query, using: str):
-    """PostgreSQL: TOPIC_FIRST when the decision's topic (its own small vector, migration 0010)
-    holds any wanted term; nothing to test, row by row, when no topic could."""
-    if not could_name_a_topic(query, using):
-        return Value(0.0, output_field=FloatField())
-    any_term = SearchQuery(query.any_term_websearch(), search_type="websearch", config=PG_CONFIG)
-    return Case(When(topic_vector=any_term, then=Value(TOPIC_FIRST)), default=Value(0.0),
-                output_field=FloatField())
+def topic_ids(query: Query, using: str = "default") -> list[int]:
+    """The categories and subcategories whose names hold a wanted term (a hundred or so names, read each time)."""
+    if not query.groups:
+        return []
+    return [pk for pk, name in Category.objects.using(using).values_list("pk", "name") if topic_matches(name, query)]
 
 
-def could_name_a_topic(query: Query, using: str = "default") -> bool:
-    """Whether any wanted term is in a category or subcategory name (names cached until the data changes)."""
+def weighted_scores(query: Query, using: str = "default") -> tuple[np.ndarray, np.ndarray]:
+    """(ids, text scores, higher is better) of the decisions whose weighted fields hold every
+    group of what was typed, or whose topic a synonym. Excluded words are the caller's: these
+    ids are meant to be intersected with matching_ids().
 
-    names = cached(("topic names",), lambda: "\n".join(Category.objects.using(using).values_list("name", flat=True)),
-                   using)
-    return topic_matches(names, query)
+    SQLite: bm25 with SQLITE_BM25_WEIGHTS over those columns. PostgreSQL: ts_rank of their
+    own small vector (rank_vector, migration 0008, with its GIN index): the body's vector is
+    never read, which would de-TOAST it for every match.
+    """
+    if not query.groups:
+        return np.zeros(0, dtype=np.int64), np.zeros(0)
+    if connections[using].vendor == "postgresql":
+        typed, wanted = _pg_query(query), _pg_expanded(query)
+        in_weighted = Q(rank_vector=typed) | (Q(topic_vector=wanted) if query.expanded else Q(pk__in=[]))
+        rows = (Decision.objects.using(using)
+                .alias(rank_vector=VectorColumn("rank_vector"), topic_vector=VectorColumn("topic_vector"))
+                .filter(in_weighted).annotate(score=SearchRank(F("rank_vector"), wanted, normalization=1))
+                .values_list("pk", "score"))
+        ids, scores = _columns(rows, 2)
+        return ids.astype(np.int64), scores.astype(np.float64)
+    expression = f"{WEIGHTED_FTS5_COLUMNS} : ({_fts5_groups(query.groups)})"
+    if query.expanded:
+        expression = f"({expression}) OR (topic : ({_fts5_groups(query.expanded)}))"
+    weights = ", ".join(str(w) for w in SQLITE_BM25_WEIGHTS)
+    rows = (SearchIndexRow.objects.using(using)
+            .filter(document__match=expression, rank__match=f"bm25({weights})").values_list("pk", "rank"))
+    ids, ranks = _columns(rows, 2)
+    return ids.astype(np.int64), -ranks.astype(np.float64)  # bm25: lower is better
 
 
 # A word in at least this share of all decisions tells nothing about relevance: its inverse
@@ -451,210 +510,12 @@ def could_name_a_topic(query: Query, using: str = "default") -> bool:
 UBIQUITOUS_SHARE = 0.5
 
 
-def ubiquitous(queryset: QuerySet, query: Query) -> bool:
-    """Whether every required word of the query is in most decisions (cached per data version).
+def ubiquitous(query: Query, matches: int, archive: int) -> bool:
+    """Whether a search's words (no phrase) are in most decisions: text scores then order by
+    almost nothing, at the price of scoring most of the archive, so they are not computed."""
+    return (bool(query.groups) and not any(group[0].phrase for group in query.groups)
+            and archive > 0 and matches >= UBIQUITOUS_SHARE * archive)
 
-    Ranking then orders by almost nothing, at the price of scoring every decision (seconds at
-    100,000 for a word in all of them): such searches are listed newest first instead.
-    """
-
-    # A group's first term is what was typed: if it is in most decisions, so is the group (its
-    # alternatives, synonyms or other spellings, only add decisions).
-    if any(group[0].phrase for group in query.groups):
-        return False
-    everything = Decision.objects.using(queryset.db)
-    total = archive_size(queryset.db)
-    for group in query.groups:
-        term = Query(text=group[0].words[0], groups=[[group[0]]])
-        count = cached(("document frequency", term.to_websearch()), lambda t=term: matching(everything, t).count(),
-                       queryset.db)
-        if count < UBIQUITOUS_SHARE * total:
-            return False
-    return bool(query.groups) and total > 0
-
-
-def archive_size(using: str = "default") -> int:
-    """How many decisions the archive holds, published or not (cached until the data changes)."""
-
-    return cached(("decisions",), Decision.objects.using(using).count, using)
-
-
-def ranked(queryset: QuerySet, text: str | Query) -> QuerySet:
-    """The decisions of ``queryset`` that match the user's text, with a ``rank`` (higher is more
-    relevant), best first."""
-    query = text if isinstance(text, Query) else parse_query(text)
-    if query.reference or query.is_empty or not query.groups or ubiquitous(queryset, query):
-        return matching(queryset, query).annotate(rank=Value(0.0, output_field=FloatField())).order_by(
-            "-decision_date", "-pk")
-    if _vendor(queryset) == "postgresql":
-        # Decisions that match in the weighted fields (reference, organisation, headings: A;
-        # summary: B) are ranked by that small vector, read inline; decisions that match only
-        # in the body have rank 0 and follow, newest first. Ranking by the whole body's vector
-        # would de-TOAST it for every match: seconds for a common word at 100,000 decisions.
-        typed, wanted = _pg_query(query), _pg_expanded(query)
-        in_weighted_fields = Q(rank_vector=typed) | (Q(topic_vector=wanted) if query.expanded else Q(pk__in=[]))
-        return (
-            matching(queryset, query).alias(rank_vector=VectorColumn("rank_vector"))
-            .annotate(rank=Case(When(in_weighted_fields, then=SearchRank(F("rank_vector"), wanted, normalization=1)
-                                     + _pg_topic_rank(query, queryset.db)),
-                                default=Value(0.0), output_field=FloatField()))
-            .order_by("-rank", "-decision_date", "-pk")
-        )
-    # SQLite: the FTS5 index joined as SearchIndexRow; its rank column is bm25 with our weights
-    # (lower is better), and a decision filed under what was searched comes first (TOPIC_FIRST
-    # outweighs any bm25 score).
-    weights = ", ".join(str(w) for w in SQLITE_BM25_WEIGHTS)
-    rank = Value(0.0, output_field=FloatField()) - F("search_index_row__rank")
-    if could_name_a_topic(query, queryset.db):
-        rank = Case(When(FtsMatch(query.topic_fts5()), then=Value(TOPIC_FIRST)), default=Value(0.0),
-                    output_field=FloatField()) + rank
-    return (queryset.filter(search_index_row__document__match=query.to_fts5(),
-                            search_index_row__rank__match=f"bm25({weights})")
-            .annotate(rank=rank).order_by("-rank", "-decision_date", "-pk"))
-
-
-def _cached_count(queryset: QuerySet) -> int:
-    """A search's number of matches, until the data changes: counting a phrase re-reads every
-    candidate's vector (150 ms for one in a fifth of 100,000 decisions on PostgreSQL)."""
-
-    return cached_for(queryset, "count", queryset.count)
-
-
-class _Pages:
-    """Sliced by a Paginator a page at a time; a page's rows are fetched by id, in order, from
-    ``self.listing`` (the listing shaped as its page shows it)."""
-
-    listing: QuerySet
-
-    def __len__(self) -> int:
-        return self.count()
-
-    def _bounds(self, index: slice) -> tuple[int, int]:
-        if not isinstance(index, slice) or index.step not in (None, 1):
-            raise TypeError(f"{type(self).__name__} is sliced a page at a time")
-        return index.start or 0, index.stop if index.stop is not None else self.count()
-
-    def _rows(self, ids: list[int]) -> list:
-        found = self.listing.in_bulk(ids)
-        return [found[pk] for pk in ids if pk in found]
-
-
-class CachedPages(_Pages):
-    """A ranked listing, sliced a page at a time with each page's ids cached until the data
-    changes (decisions/caching.py): ranking reads every match (on SQLite, bm25 over 22,000
-    matches of a phrase at 100,000 decisions: 110 ms), and the same searches come back often."""
-
-    def __init__(self, ranked_queryset: QuerySet, listing: QuerySet):
-        self.ranked, self.listing = ranked_queryset, listing
-
-    def count(self) -> int:
-        return _cached_count(self.ranked)
-
-    def __getitem__(self, index: slice) -> list:
-
-        start, stop = self._bounds(index)
-        return self._rows(cached_for(self.ranked, "ranked page",
-                                     lambda: [row[0] for row in self.ranked.values_list("pk")[start:stop]],
-                                     start, stop))
-
-
-class RankedPages(_Pages):
-    """A page of ``ranked(queryset, query)`` on PostgreSQL, without ranking every match.
-
-    Sliced by the paginator like the ranked queryset, and giving the same rows in the same
-    order, in two parts: the head (matches in the weighted fields, found by their own GIN
-    index and ranked: few) and the tail (matches only in the body, rank 0, newest first). A
-    page early in the tail is read by walking down the date index and testing each decision
-    until the page is full, which costs rows in proportion to the page, not to the matches: a
-    phrase in a fifth of 100,000 decisions tests about 200 rows for its first page instead of
-    de-TOASTing 22,000 body vectors to rank them all. The walk stops after WALK_BUDGET rows,
-    so a word found only in old decisions costs no more than that before the matches are
-    found by the GIN index and sorted instead, as they are deep in the tail.
-    """
-
-    WALK_BUDGET = 2_000
-
-    def __init__(self, queryset: QuerySet, query: Query, total: int | None = None):
-        typed, wanted = _pg_query(query), _pg_expanded(query)
-        vectors = {"search_vector": _pg_vector(), "rank_vector": VectorColumn("rank_vector"),
-                   "topic_vector": VectorColumn("topic_vector")}
-        # The head: decisions that match in the weighted fields (or by a synonym, in the topic).
-        in_head = Q(rank_vector=typed) | (Q(topic_vector=wanted) if query.expanded else Q(pk__in=[]))
-        head = queryset.alias(**vectors).filter(in_head)
-        if query.excluded:  # an excluded word may be in the body only
-            head = head.exclude(search_vector=_pg_excluded(query))
-        # The topic is part of the weighted fields, so every decision filed under the topic is in the head.
-        self.head = head.annotate(rank=SearchRank(F("rank_vector"), wanted, normalization=1)
-                                  + _pg_topic_rank(query, queryset.db)).order_by("-rank", "-decision_date", "-pk")
-        self.tail = (queryset.alias(**vectors).filter(search_vector=typed).exclude(in_head)
-                     .annotate(rank=Value(0.0, output_field=FloatField())))
-        self.listing, self.query, self.total = queryset, query, total
-
-    @classmethod
-    def applies(cls, queryset: QuerySet, query: Query) -> bool:
-        return (_vendor(queryset) == "postgresql" and bool(query.groups) and not query.reference
-                and not ubiquitous(queryset, query))
-
-    def count(self) -> int:
-        if self.total is None:
-            self.total = _cached_count(matching(self.listing, self.query))
-        return self.total
-
-    def head_count(self) -> int:
-
-        return cached_for(self.head, "ranked head", self.head.count)
-
-    def __getitem__(self, index: slice) -> list:
-        start, stop = self._bounds(index)
-        head_count = self.head_count()
-        rows = self._head_rows(start, stop) if start < head_count else []
-        if stop > head_count:
-            rows += self._tail_rows(max(0, start - head_count), stop - head_count)
-        return rows
-
-    def _head_rows(self, start: int, stop: int) -> list:
-        """The head's rows for a page. Ranking the head reads every summary match (12,500 for a
-        phrase at 100,000 decisions: 50 ms), so the page's ids are cached until the data changes."""
-
-        return self._rows(cached_for(self.head, "ranked head page",
-                                     lambda: list(self.head.values_list("pk", flat=True)[start:stop]), start, stop))
-
-    def _tail_rows(self, start: int, stop: int) -> list:
-        tail_count = max(0, self.count() - self.head_count())
-        expected = min(stop, tail_count) - start
-        if expected <= 0:
-            return []
-        if stop * archive_size(self.tail.db) / tail_count <= self.WALK_BUDGET:  # matches spread evenly would fill the page
-            ids = self._walked_tail_ids(start, stop)
-            if len(ids) == expected:  # the newest WALK_BUDGET decisions held the page: exact
-                return self._rows(ids)
-        # An ordering no index gives: the planner finds the matches by the GIN index and sorts them.
-        unindexed_date = ExpressionWrapper(F("decision_date") + Value(0), output_field=DateField())
-        return list(self.tail.order_by(unindexed_date.desc(), "-pk")[start:stop])
-
-    def _walked_tail_ids(self, start: int, stop: int) -> list[int]:
-        """Tail rows [start:stop] among the newest WALK_BUDGET decisions of the listing. The
-        window is a LIMIT subquery, so PostgreSQL reads it lazily down the date index and stops
-        as soon as the page is full."""
-        window = (self.listing.order_by("-decision_date", "-pk")
-                  .annotate(walk_vector=_pg_vector(), walk_rank_vector=VectorColumn("rank_vector"),
-                            walk_topic_vector=VectorColumn("topic_vector"))
-                  .values_list("pk", "decision_date", "walk_vector", "walk_rank_vector", "walk_topic_vector")
-                  [: self.WALK_BUDGET])
-        sql, params = window.query.sql_with_params()
-        text, wanted = self.query.to_websearch(), self.query.expanded_websearch()
-        by_synonym = ("OR w.topic_vector @@ websearch_to_tsquery(%s::regconfig, %s)" if self.query.expanded
-                      else "AND %s::text IS NULL AND %s::text IS NULL")
-        statement = (
-            f"SELECT w.id FROM ({sql}) AS w(id, decision_date, search_vector, rank_vector, topic_vector) "
-            "WHERE w.search_vector @@ websearch_to_tsquery(%s::regconfig, %s) "
-            f"AND NOT (w.rank_vector @@ websearch_to_tsquery(%s::regconfig, %s) {by_synonym}) "
-            "ORDER BY w.decision_date DESC, w.id DESC LIMIT %s OFFSET %s"
-        )
-        with connections[self.tail.db].cursor() as cursor:
-            synonym_params = [PG_CONFIG, wanted] if self.query.expanded else [None, None]
-            cursor.execute(statement, [*params, PG_CONFIG, text, PG_CONFIG, text, *synonym_params, stop - start, start])
-            return [row[0] for row in cursor.fetchall()]
 
 def snippets(decisions, text: str | Query, *, words: int = 32) -> dict[int, SafeString]:
     """Highlighted extracts from the statements (not the summary, which a result shows anyway)

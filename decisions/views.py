@@ -50,10 +50,11 @@ def listing_page(view):
     return wrapped
 
 
-def _listing_context(request, base_queryset, *, skip_facets=(), implicit=()):
+def _listing_context(request, within=None, *, skip_facets=(), implicit=()):
     """A listing of decisions (search, filters, sort, page, facets, snippets): every listing page's.
 
-    `implicit`: the (parameter, value) pairs a page's own base stands for (its council or
+    `within`: the council, category or subcategory a page lists ({"council": council}, …);
+    `implicit`: the (parameter, value) pairs that stand for it (its council or
     category), so that its export, feed and API links give the same decisions. Empty form fields
     are dropped from the address, and a page past the end goes to the last page (both by redirect)."""
     pairs = [(key, value) for key, values in request.GET.lists() for value in values]
@@ -67,7 +68,7 @@ def _listing_context(request, base_queryset, *, skip_facets=(), implicit=()):
             raise Redirect(request.path + _query([*rest, ("council", found[0].slug)]))
         organisation_problem = (f"No organisation’s name contains “{typed}”." if not found else
                                 f"{len(found)} organisations’ names contain “{typed}”: choose one from the list.")
-    results = SearchResults(request.GET, base_queryset, strict=False)
+    results = SearchResults(request.GET, within, strict=False)
     filterset = results.filterset
     show_all = request.GET.get("show") if request.GET.get("show") in DecisionFilter.FACETS else None
     try:
@@ -81,7 +82,7 @@ def _listing_context(request, base_queryset, *, skip_facets=(), implicit=()):
         raise Redirect(request.path + _query([(k, v) for k, v in pairs if k != "page"] + last)) from error
     page, decisions, facet_list = shown.page, shown.decisions, shown.facets
     active_filters = _active_filters(filterset, request)
-    suggestion = suggest.did_you_mean(filterset.query, page.paginator.count, base_queryset.db)
+    suggestion = suggest.did_you_mean(filterset.query, page.paginator.count)
     return {
         "suggestion": suggestion,
         "suggestion_url": replaced(request, "q", suggestion) if suggestion else None,
@@ -173,7 +174,7 @@ def decision_list(request):
         decision = Decision.objects.published().filter(reference=reference).first()
         if decision:
             return redirect(decision)
-    context = _listing_context(request, Decision.objects.published())
+    context = _listing_context(request)
     return render(request, "decisions/list.html", context)
 
 
@@ -287,7 +288,8 @@ def _league_csv(rows) -> HttpResponse:
 def council_detail(request, slug):
     council = get_object_or_404(Council, slug=slug)
     base = Decision.objects.published().filter(council=council)
-    context = _listing_context(request, base, skip_facets=("council",), implicit=[("council", council.slug)])
+    context = _listing_context(request, {"council": council}, skip_facets=("council",),
+                               implicit=[("council", council.slug)])
     context.update(_figures(base, council.name))
     context["council"] = council
     return render(request, "decisions/council.html", context)
@@ -304,7 +306,8 @@ def category_detail(request, slug, subslug=None):
     implicit = [("category", category.slug)]
     if subcategory:
         implicit.append(("subcategory", f"{category.slug}/{subcategory.slug}"))
-    context = _listing_context(request, base, skip_facets=("category",) + (("subcategory",) if subcategory else ()),
+    within = {"category": category, **({"subcategory": subcategory} if subcategory else {})}
+    context = _listing_context(request, within, skip_facets=("category",) + (("subcategory",) if subcategory else ()),
                                implicit=implicit)
     context.update(_figures(base, subcategory.name if subcategory else category.name))
     context.update({"category": category, "subcategory": subcategory,

@@ -32,9 +32,13 @@ def pytest_report_header(config):
 
 @pytest.fixture(autouse=True)
 def empty_cache():
-    """Facet counts are cached per process: each test starts without them."""
+    """Cached values and the listing columns are held per process: each test starts without them."""
     from django.core.cache import cache
 
+    from decisions import columns
+
     cache.clear()
+    columns.forget()
     yield
     cache.clear()
+    columns.forget()

@@ -45,24 +45,27 @@ def queries_for(client, url: str) -> tuple[int, bytes]:
     return len(captured), response.content
 
 
-def test_a_search_is_cached_in_redis_until_the_data_changes(client, seeds, redis_url):
+def test_figures_are_cached_in_redis_until_the_data_changes(client, seeds, redis_url):
+    """The home page's totals and categories; searches are worked out afresh (decisions/results.py)."""
     url, _ = redis_url
-    first, _ = queries_for(client, "/decisions/?q=distress")
+    first, _ = queries_for(client, "/")
     assert redis.Redis.from_url(url).dbsize() > 0
-    again, _ = queries_for(client, "/decisions/?q=distress")
-    assert again < first  # facets and counts from the cache
+    again, _ = queries_for(client, "/")
+    assert again < first  # totals from the cache
     Decision.objects.filter(reference="20 003 763").update(is_published=False)  # moves the data version
-    after, content = queries_for(client, "/decisions/?q=distress")
-    assert after > again and b"20 003 763" not in content
+    after, _ = queries_for(client, "/")
+    assert after > again
+    assert b"20 003 763" not in queries_for(client, "/decisions/?q=distress")[1]
 
 
 def test_pages_are_computed_when_redis_goes_away(client, seeds, redis_url, caplog):
     _, process = redis_url
-    queries_for(client, "/decisions/?q=distress")
+    queries_for(client, "/")
     process.kill()
     process.wait()
     cache.close()  # drop the open connection: the next request must reconnect, and cannot
     _, content = queries_for(client, "/decisions/?q=distress")
     assert b"20 003 763" in content
+    assert client.get("/").status_code == 200
     assert client.get("/decisions/20-003-763/").status_code == 200
     assert "Redis is unreachable" in caplog.text

@@ -7,6 +7,7 @@ import pytest
 
 from decisions import search
 from decisions.models import Decision
+from decisions.results import SearchResults
 from tests.factories import make_decision
 
 pytestmark = pytest.mark.django_db
@@ -20,7 +21,7 @@ def found(text):
 
 
 def ranked(text):
-    return [d.reference for d in search.ranked(Decision.objects.all(), text)]
+    return [d.reference for d in SearchResults({"q": text}).ranked()]
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -117,13 +118,13 @@ def test_highlight_marks_inflections_and_escapes():
 
 def test_a_word_in_most_decisions_lists_newest_first(seeds):
     """'complaint' is in every seed decision: its IDF is about zero, so relevance would be noise."""
-    query = search.parse_query("complaint")
-    assert search.ubiquitous(Decision.objects.all(), query)
-    results = list(search.ranked(Decision.objects.all(), query))
-    assert [d.reference for d in results] == [HEREFORDSHIRE, DORSET, STAFFORDSHIRE, WILTSHIRE, DERBYSHIRE]
-    assert {d.rank for d in results} == {0.0}
-    assert not search.ubiquitous(Decision.objects.all(), search.parse_query("Staffordshire"))
-    assert not search.ubiquitous(Decision.objects.all(), search.parse_query('"the complaint"'))
+    results = SearchResults({"q": "complaint"})
+    assert search.ubiquitous(results.query, matches=5, archive=5)
+    assert [d.reference for d in results.ranked()] == [HEREFORDSHIRE, DORSET, STAFFORDSHIRE, WILTSHIRE, DERBYSHIRE]
+    assert not results.selection.score.any()  # no text score was computed
+    assert not search.ubiquitous(search.parse_query("Staffordshire"), matches=1, archive=5)
+    assert not search.ubiquitous(search.parse_query('"the complaint"'), matches=5, archive=5)
+    assert not search.ubiquitous(search.parse_query("complaint"), matches=2, archive=5)
 
 
 @pytest.fixture
@@ -151,35 +152,31 @@ def _page_references(client, url):
 
 
 def test_result_pages_follow_the_ranked_order(client, ferrets):
-    """Whatever way a page is read (PostgreSQL reads summary matches and body-only matches apart),
-    page after page it lists exactly the ranked queryset's order."""
-    expected = [d.reference.replace(" ", "-") for d in search.ranked(Decision.objects.published(), "ferret")]
+    """Page after page, a listing gives exactly the search's whole order."""
+    expected = [d.reference.replace(" ", "-") for d in SearchResults({"q": "ferret"}).ranked()]
     assert len(expected) == 30
     pages = _page_references(client, "/decisions/?q=ferret") + _page_references(client, "/decisions/?q=ferret&page=2")
     assert pages == expected
 
 
-@pytest.mark.parametrize("budget", [0, 10**9], ids=["sorted tail", "walked tail"])
 @pytest.mark.parametrize("text", ["ferret", "ferret -moat", '"ferret enclosure" OR ferrets'])
-def test_ranked_pages_equal_slices_of_the_ranked_queryset(ferrets, monkeypatch, budget, text):
-    from django.db import connection
-
-    if connection.vendor != "postgresql":
-        pytest.skip("RankedPages is how PostgreSQL reads a page of ranked results")
-    base = Decision.objects.published()
-    query = search.parse_query(text)
-    assert search.RankedPages.applies(base, query)
-    monkeypatch.setattr(search.RankedPages, "WALK_BUDGET", budget)
-    expected = list(search.ranked(base, query).values_list("pk", flat=True))
-    assert 0 < len(expected) < 60
-    pages = search.RankedPages(base, query)
-    assert pages.count() == len(expected)
-    for start, stop in [(0, 7), (5, 25), (18, 31), (30, 60), (0, len(expected))]:
-        assert [d.pk for d in pages[start:stop]] == expected[start:stop], (start, stop)
-    ranks = dict(search.ranked(base, query).values_list("pk", "rank"))
-    head = {d.pk for d in pages[0:pages.head_count()]}
-    assert 0 < len(head) < len(expected)
-    assert all((ranks[pk] > 0) == (pk in head) for pk in expected)  # the head is exactly the ranked part
+def test_relevance_ranks_weighted_field_matches_then_the_rest_newest_first(ferrets, text):
+    """The one definition of relevance, on both databases: decisions matched in the weighted
+    fields (here the summary) by their text score, then those matched in the body alone,
+    newest first; any slice of a page is a slice of that order."""
+    results = SearchResults({"q": text})
+    order = results.ranked()
+    in_summary = [d for d in order if "ferret" in d.summary.lower()]
+    body_only = [d for d in order if "ferret" not in d.summary.lower()]
+    assert in_summary and body_only
+    assert order == in_summary + body_only
+    assert body_only == sorted(body_only, key=lambda d: (d.decision_date, d.pk), reverse=True)
+    assert all("moat" not in d.full_text for d in order) or "-moat" not in text
+    score = dict(zip(results.selection.columns.ids.tolist(), results.selection.score.tolist(), strict=True))
+    assert [score[d.pk] for d in in_summary] == sorted((score[d.pk] for d in in_summary), reverse=True)
+    assert all(score[d.pk] > 0 for d in in_summary) and all(score[d.pk] == 0 for d in body_only)
+    for start, stop in [(0, 7), (5, 25), (18, 31), (25, 60)]:
+        assert [d.pk for d in results._ordered()[start:stop]] == [d.pk for d in order[start:stop]], (start, stop)
 
 
 def test_text_snippets_cut_around_the_query_words_and_escape():
@@ -197,29 +194,8 @@ def test_text_snippets_cut_around_the_query_words_and_escape():
     assert "<mark>time and trouble</mark>" in phrase
 
 
-def test_ranked_pages_when_the_matches_are_all_old(seeds, monkeypatch):
-    """A walk down the newest decisions finds none of these body-only matches: it stops after
-    WALK_BUDGET rows and the page is read by sorting the matches instead, still exact."""
-    from django.db import connection
-
-    if connection.vendor != "postgresql":
-        pytest.skip("RankedPages is how PostgreSQL reads a page of ranked results")
-    for n in range(20):
-        make_decision(complaint="Mr X complains about the ferret enclosure next door.", decided=date(2010, 1, 1 + n))
-        make_decision(decided=date(2024, 1, 1 + n))
-    base = Decision.objects.published()
-    query = search.parse_query("ferret")
-    monkeypatch.setattr(search.RankedPages, "WALK_BUDGET", 25)  # the 20 newest and 5 seeds: no ferrets
-    pages = search.RankedPages(base, query)
-    assert pages.head_count() == 0 and pages.count() == 20
-    assert pages._walked_tail_ids(0, 10) == []  # the walk alone would come back short
-    expected = list(search.ranked(base, query).values_list("pk", flat=True))
-    assert [d.pk for d in pages[0:10]] == expected[0:10]
-    assert [d.pk for d in pages[10:20]] == expected[10:20]
-
-
 def test_api_pages_follow_the_ranked_order(client, ferrets):
-    expected = [d.reference for d in search.ranked(Decision.objects.published(), "ferret")]
+    expected = [d.reference for d in SearchResults({"q": "ferret"}).ranked()]
     seen = []
     for page in (1, 2, 3):
         body = client.get(f"/api/decisions/?q=ferret&page_size=10&page={page}").json()

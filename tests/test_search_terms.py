@@ -12,6 +12,7 @@ import pytest
 
 from decisions import search, suggest
 from decisions.models import Decision
+from decisions.results import SearchResults
 from tests.factories import make_decision
 
 pytestmark = pytest.mark.django_db
@@ -23,7 +24,7 @@ def found(text):
 
 
 def ranked(text):
-    return [d.reference for d in search.ranked(Decision.objects.all(), text)]
+    return [d.reference for d in SearchResults({"q": text}).ranked()]
 
 
 def test_the_synonyms_file_is_well_formed():
