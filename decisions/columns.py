@@ -14,11 +14,15 @@ search is worked out afresh from them.
 
 from __future__ import annotations
 
+import datetime
 import threading
 from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
+from django.db import connections
+from django.db.models import CharField
+from django.db.models.functions import Cast
 
 from decisions.caching import data_stamp
 from decisions.models import Decision
@@ -26,6 +30,7 @@ from decisions.outcomes import OTHER, OUTCOME_GROUPS
 from decisions.vocabulary import FINDING_KINDS, PAYMENT_PURPOSES, REMEDY_KINDS, bits
 
 OUTCOMES = tuple(group for group, _ in OUTCOME_GROUPS)
+FIRST_DAY = datetime.date(1900, 1, 1)  # day numbers count from here, so every real date's is positive
 NO_DATE = -1  # a decision without a date: after every dated one, in either order
 LATEST_DAY = 1 << 30
 BIT_SETS = {"remedy": REMEDY_KINDS, "finding": FINDING_KINDS, "purpose": PAYMENT_PURPOSES}
@@ -38,7 +43,7 @@ class Columns:
     stamp: tuple
     ids: np.ndarray  # int64, ascending
     published: np.ndarray  # bool
-    day: np.ndarray  # the decision date's day number (date.toordinal()), NO_DATE when unknown
+    day: np.ndarray  # the decision date's day_number(), NO_DATE when unknown
     council: np.ndarray  # ids; 0 for none
     category: np.ndarray
     subcategory: np.ndarray
@@ -79,9 +84,9 @@ class Columns:
         if name == "outcome":
             return np.isin(self.outcome, [OUTCOMES.index(group) for group in value if group in OUTCOMES])
         if name == "date_from":
-            return self.day >= value.toordinal()
+            return self.day >= day_number(value)
         if name == "date_to":
-            return (self.day <= value.toordinal()) & (self.day != NO_DATE)
+            return (self.day <= day_number(value)) & (self.day != NO_DATE)
         if name == "min_payment":
             return self.payment >= int(value * 100)
         if name in BIT_SETS:
@@ -137,7 +142,7 @@ def _first_descending(primary: np.ndarray | None, secondary: np.ndarray, stop: i
     return candidates[np.lexsort((-secondary[candidates], -primary[candidates]))][:stop]
 
 
-_FIELDS = ("pk", "is_published", "decision_date", "council_id", "category_id", "subcategory_id", "outcome_group",
+_FIELDS = ("pk", "is_published", "day_text", "council_id", "category_id", "subcategory_id", "outcome_group",
            "remedy_kinds", "finding_kinds", "payment_purposes", "total_payment")
 _held: dict[str, Columns] = {}
 _reading = threading.Lock()
@@ -160,30 +165,47 @@ def forget() -> None:
     _held.clear()
 
 
+def day_number(value: datetime.date) -> int:
+    return (value - FIRST_DAY).days
+
+
 def _read(using: str, stamp: tuple) -> Columns:
-    rows = list(Decision.objects.using(using).order_by("pk").values_list(*_FIELDS))
+    # Unordered, so that the database reads them from the index that holds every one of these
+    # columns (decision_facets), not from the wide table (SQLite at 100,000: 4.3 s against 0.3 s);
+    # and raw rows, converted a column at a time by numpy rather than a value at a time by Django.
+    # The date as text: SQLite's driver would otherwise parse each one into a date object.
+    rows = Decision.objects.using(using).order_by().annotate(day_text=Cast("decision_date", CharField()))
+    sql, params = rows.values_list(*_FIELDS).query.sql_with_params()
+    with connections[using].cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
     if not rows:
         empty = np.zeros(0, dtype=np.int64)
         return Columns(stamp, empty, empty.astype(bool), *[empty] * 9)
     ids, published, dates, councils, categories, subcategories, outcomes, remedies, findings, purposes, payments = (
         zip(*rows, strict=True))
+    order = np.argsort(np.asarray(ids, dtype=np.int64), kind="stable")
+
+    def column(values, dtype=np.int64):
+        return np.asarray([0 if value is None else value for value in values] if None in values else values,
+                          dtype=dtype)[order]
+
+    dated = np.asarray(["NaT" if d is None else d for d in dates], dtype="datetime64[D]")
+    day = np.where(np.isnat(dated), NO_DATE, (dated - np.datetime64(FIRST_DAY, "D")).astype(np.int64))
+    groups, codes = np.unique(np.asarray(outcomes, dtype=object).astype(str), return_inverse=True)
     other = OUTCOMES.index(OTHER)
-    position = {group: index for index, group in enumerate(OUTCOMES)}
-
-    def ints(values, dtype=np.int64):
-        return np.fromiter((value or 0 for value in values), dtype=dtype, count=len(rows))
-
+    known = np.asarray([OUTCOMES.index(group) if group in OUTCOMES else other for group in groups], dtype=np.int64)
     return Columns(
         stamp=stamp,
-        ids=ints(ids),
-        published=np.fromiter(published, dtype=bool, count=len(rows)),
-        day=np.fromiter((d.toordinal() if d else NO_DATE for d in dates), dtype=np.int32, count=len(rows)),
-        council=ints(councils),
-        category=ints(categories),
-        subcategory=ints(subcategories),
-        outcome=np.fromiter((position.get(group, other) for group in outcomes), dtype=np.int64, count=len(rows)),
-        remedy=ints(remedies),
-        finding=ints(findings),
-        purpose=ints(purposes),
-        payment=np.fromiter((int(amount * 100) for amount in payments), dtype=np.int64, count=len(rows)),
+        ids=column(ids),
+        published=column(published, bool),
+        day=day[order],
+        council=column(councils),
+        category=column(categories),
+        subcategory=column(subcategories),
+        outcome=known[codes.reshape(-1)][order],
+        remedy=column(remedies),
+        finding=column(findings),
+        purpose=column(purposes),
+        payment=np.rint(column(payments, np.float64) * 100).astype(np.int64),
     )

@@ -320,7 +320,7 @@ class Decision(VersionedModel):
             models.Index(fields=["council", "-decision_date"], name="decision_council_date"),
             models.Index(fields=["category", "-decision_date"], name="decision_category_date"),
             models.Index(fields=["subcategory", "-decision_date"], name="decision_subcategory_date"),
-            # Covers every facet and filter column: facet counts scan this, not the wide table.
+            # Covers every listing column: decisions/columns.py reads this, not the wide table.
             models.Index(fields=["is_published", "category", "subcategory", "council", "outcome_group", "remedy_kinds",
                                  "finding_kinds", "payment_purposes", "decision_date", "total_payment"],
                          name="decision_facets"),
