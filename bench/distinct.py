@@ -1,12 +1,14 @@
 """Distinct searches, as users make them: every URL different, each asked once, nothing cached before.
 
-    python bench/distinct.py [COUNT] [--seed N]      (DJANGO_SETTINGS_MODULE and the database from the environment)
+    python bench/distinct.py [COUNT] [--seed N] [--urls FILE]
+                                        (DJANGO_SETTINGS_MODULE and the database from the environment)
 
 Builds COUNT different search URLs from the archive's own words (topic words, rare and
 common words, two-word searches, phrases from summaries), each with and without filters
 (category, outcome, a year) and sorts, deterministically for a seed; empties the cache; then
 requests each once through Django's test client and prints one JSON object with the median,
 95th percentile and slowest times (server-side, in-process), the slowest URLs, and the mix.
+With --urls FILE it only writes the URLs, one a line, for a load test (bench/load.py --no-warmup).
 """
 
 from __future__ import annotations
@@ -109,6 +111,10 @@ def main() -> None:
     setup_test_environment()
     client = Client()
     searches = build(count, seed)
+    if "--urls" in sys.argv:
+        with open(sys.argv[sys.argv.index("--urls") + 1], "w", encoding="utf-8") as handle:
+            handle.writelines(f"{url}\n" for _, url in searches)
+        return
     client.get("/decisions/?q=warmup")  # load code and templates, then forget what it cached
     cache.clear()  # nothing cached before: every figure is a first request
     timings: list[tuple[float, str, str]] = []

@@ -48,7 +48,8 @@ def worker(host: str, port: int, urls: list[str], deadline: float, seed: int, ou
     connection.close()
 
 
-def run(base: str, urls: list[str], seconds: float, concurrency: int, warmup: bool = True) -> dict:
+def run(base: str, urls: list[str], seconds: float, concurrency: int, warmup: bool = True,
+        each_once: bool = False) -> dict:
     parts = urlsplit(base)
     if not (parts.hostname or "").startswith(LOOPBACK) and parts.hostname not in ("localhost", "::1"):
         raise SystemExit("load tests target this machine's loopback addresses only")
@@ -57,8 +58,10 @@ def run(base: str, urls: list[str], seconds: float, concurrency: int, warmup: bo
     if warmup:
         worker(parts.hostname, parts.port or 80, sorted(set(urls)), float("inf"), 0, [], errors, once=True)
     deadline = time.monotonic() + seconds
-    threads = [threading.Thread(target=worker, args=(parts.hostname, parts.port or 80, urls, deadline, n, timings,
-                                                     errors)) for n in range(concurrency)]
+    # each_once: the threads share the list out, so no URL is asked twice (distinct searches).
+    threads = [threading.Thread(target=worker, args=(parts.hostname, parts.port or 80,
+                                                     urls[n::concurrency] if each_once else urls, deadline, n,
+                                                     timings, errors, each_once)) for n in range(concurrency)]
     started = time.monotonic()
     for thread in threads:
         thread.start()
@@ -72,7 +75,8 @@ def run(base: str, urls: list[str], seconds: float, concurrency: int, warmup: bo
 
     return {"requests": len(timings), "errors": len(errors), "error_samples": errors[:5],
             "seconds": round(elapsed, 1), "rps": round(len(timings) / elapsed, 1),
-            "p50_ms": percentile(0.5), "p95_ms": percentile(0.95), "concurrency": concurrency, "warmed_up": warmup}
+            "p50_ms": percentile(0.5), "p95_ms": percentile(0.95), "concurrency": concurrency, "warmed_up": warmup,
+            "each_url_once": each_once}
 
 
 def main() -> None:
@@ -83,10 +87,12 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--no-warmup", dest="warmup", action="store_false",
                         help="start timing at once, with whatever the server has cached")
+    parser.add_argument("--each-once", action="store_true",
+                        help="ask each URL at most once (the threads share the list out), as distinct searches")
     args = parser.parse_args()
     with open(args.urls, encoding="utf-8") as handle:
         urls = [line.strip() for line in handle if line.strip()]
-    print(json.dumps(run(args.base, urls, args.seconds, args.concurrency, args.warmup)))
+    print(json.dumps(run(args.base, urls, args.seconds, args.concurrency, args.warmup, args.each_once)))
 
 
 if __name__ == "__main__":

@@ -499,7 +499,8 @@ FtsRankField.register_lookup(Match)
 
 class SearchIndexRow(models.Model):
     """SQLite only: a decision's row in the FTS5 index (migration 0010, rowid = the decision's id),
-    so that a ranked search joins it in the ORM (search.ranked). Never queried on PostgreSQL."""
+    so that the search reads its matches and scores through the ORM (search.matching_ids,
+    search.weighted_scores). Never queried on PostgreSQL."""
 
     decision = models.OneToOneField(Decision, primary_key=True, db_column="rowid", on_delete=models.DO_NOTHING,
                                     db_constraint=False, related_name="search_index_row")

@@ -1,6 +1,6 @@
 """PostgreSQL: a GIN index on the small vector of the weighted fields (migration 0005), so that
 a search finds the decisions that match in their reference, organisation, headings or summary
-without reading any body: search.RankedPages ranks those first. SQLite has no such column."""
+without reading any body: search.weighted_scores ranks those. SQLite has no such column."""
 
 from django.db import migrations
 
