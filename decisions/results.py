@@ -137,12 +137,12 @@ class SearchResults:
 
     @cached_property
     def selection(self) -> Selection:
+        held = columns(self.using)  # outside the search plan: read from its covering index as PostgreSQL plans it
+        base = held.published.copy()
+        for name, value in self.within.items():
+            base &= held.where(name, [value])
+        masks = self.filterset.masks(held)
         with search_plan(self.using):
-            held = columns(self.using)
-            base = held.published.copy()
-            for name, value in self.within.items():
-                base &= held.where(name, [value])
-            masks = self.filterset.masks(held)
             if (matched := search.matching_ids(self.query, self.using)) is not None:
                 masks["q"] = held.having(matched)
             selected = base.copy()

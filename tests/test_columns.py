@@ -1,0 +1,69 @@
+"""The listing columns in memory (decisions/columns.py) against the database's own answers."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.db.models import Count
+
+from decisions import columns
+from decisions.models import Decision
+from decisions.results import SearchResults
+from tests.factories import make_decision
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def archive(seeds):
+    """The seeds, plus decisions in two categories, with payments, one undated and one unpublished."""
+    for n in range(12):
+        make_decision(category="Housing" if n % 2 else "Planning", subcategory="Allocations" if n % 2 else "Enforcement",
+                      outcome="Not upheld" if n % 3 == 0 else "Upheld", decided=date(2016 + n % 8, 1 + n, 3),
+                      agreed_action=[f"The Council will pay Mr X £{100 * (n % 4)} for the distress caused."]
+                      if n % 4 else None)
+    Decision.objects.filter(pk=Decision.objects.order_by("pk").values("pk")[:1]).update(decision_date=None)
+    Decision.objects.filter(pk=Decision.objects.order_by("-pk").values("pk")[:1]).update(is_published=False)
+
+
+def test_counts_and_filters_match_the_database(archive):
+    held = columns.columns()
+    published = Decision.objects.published()
+    by_category = dict(published.values_list("category_id").annotate(n=Count("pk")))
+    assert held.counts("category", held.published) == {str(k): n for k, n in by_category.items() if k}
+    by_outcome = dict(published.values_list("outcome_group").annotate(n=Count("pk")))
+    assert held.counts("outcome", held.published) == by_outcome
+    since = date(2019, 1, 1)
+    kept = held.published & held.where("date_from", since) & held.where("min_payment", Decimal("150"))
+    expected = published.filter(decision_date__gte=since, total_payment__gte=150).values_list("pk", flat=True)
+    assert sorted(held.ids[kept].tolist()) == sorted(expected)
+    assert not held.where("date_to", date(2100, 1, 1))[held.day == columns.NO_DATE].any()  # undated: no range
+
+
+@pytest.mark.parametrize("sort, ordering", [
+    ("newest", ("-decision_date", "-pk")),
+    ("oldest", ("decision_date", "pk")),
+    ("payment", ("-total_payment", "-decision_date", "-pk")),
+])
+def test_orders_match_the_database_with_undated_decisions_last(archive, sort, ordering):
+    listed = [d.pk for d in SearchResults({"sort": sort}).ranked()]
+    dated = Decision.objects.published().exclude(decision_date=None)
+    undated = list(Decision.objects.published().filter(decision_date=None).order_by(*ordering[:-1], ordering[-1])
+                   .values_list("pk", flat=True))
+    if sort == "payment":  # undated ones among their payment equals, after the dated
+        expected = list(Decision.objects.published().order_by(ordering[0], "-decision_date", "-pk")
+                        .values_list("total_payment", "decision_date", "pk"))
+        expected.sort(key=lambda row: (-row[0], row[1] is None, -(row[1] or date.min).toordinal(), -row[2]))
+        assert listed == [pk for _, _, pk in expected]
+    else:
+        assert listed == list(dated.order_by(*ordering).values_list("pk", flat=True)) + undated
+    assert len(listed) == Decision.objects.published().count()  # the unpublished one is not listed
+
+
+def test_a_write_is_seen_by_the_next_search(archive):
+    before = SearchResults({"q": "ferret"}).page(1).count
+    assert before == 0
+    make_decision(summary="The Council lost a ferret.")
+    assert SearchResults({"q": "ferret"}).page(1).count == 1  # the data version moved: the columns were read again
+    Decision.objects.filter(summary__contains="ferret").delete()
+    assert SearchResults({"q": "ferret"}).page(1).count == 0
