@@ -396,14 +396,79 @@ def _pg_excluded(query: Query) -> SearchQuery:
     return SearchQuery(query.excluded_websearch(), search_type="websearch", config=PG_CONFIG)
 
 
-def _pg_condition(query: Query) -> Q:
-    """PostgreSQL: a decision matches what was typed anywhere, or its synonyms in the topic; an
-    excluded word excludes it wherever it is. Needs search_vector and topic_vector aliased."""
-    condition = Q(search_vector=_pg_query(query))
+class LexemeQuery(SearchQuery):
+    """A tsquery of lexemes exactly as stored (word pairs, migration 0016): cast, never parsed
+    or stemmed again."""
+
+    def as_sql(self, compiler, connection, function=None, template=None):
+        return super().as_sql(compiler, connection, template="(%(expressions)s)::tsquery")
+
+
+_TSQUERY_PART_RE = re.compile(r"\s*(?:'((?:[^'\\]|'')*)'|<(-|\d+)>)")
+
+
+def phrase_lexemes(tsquery_text: str) -> list[tuple[str, int]] | None:
+    """A phrase as PostgreSQL reads it ("'agre' <2> 'apologis'") -> each lexeme with its distance
+    from the one before ([('agre', 0), ('apologis', 2)]); None for anything but such a chain."""
+    found: list[tuple[str, int]] = []
+    position, distance = 0, 0
+    while match := _TSQUERY_PART_RE.match(tsquery_text, position):
+        position = match.end()
+        lexeme, operator = match.group(1), match.group(2)
+        if (lexeme is not None) != (len(found) == 0 or distance > 0):
+            return None  # two lexemes or two operators in a row
+        if lexeme is not None:
+            found.append((lexeme.replace("''", "'"), distance))
+            distance = 0
+        else:
+            distance = 1 if operator == "-" else int(operator)
+    if tsquery_text[position:].strip() or distance:
+        return None
+    return found
+
+
+def word_pairs(lexemes: list[tuple[str, int]]) -> list[str]:
+    """The pair_vector lexemes a phrase needs: 'agre~apologis~2' (as lgo_word_pairs makes them)."""
+    return [f"{first}~{second}~{distance}" for (first, _), (second, distance) in zip(lexemes, lexemes[1:], strict=False)]
+
+
+def _pg_lexemes(texts: list[str], using: str) -> dict[str, list[tuple[str, int]] | None]:
+    """How PostgreSQL reads each phrase (its stemming and stop words), in one statement."""
+    if not texts:
+        return {}
+    columns = ", ".join("websearch_to_tsquery(%s::regconfig, %s)::text" for _ in texts)
+    with connections[using].cursor() as cursor:
+        cursor.execute(f"SELECT {columns}", [value for text in texts for value in (PG_CONFIG, f'"{text}"')])
+        read = cursor.fetchone()
+    return {text: phrase_lexemes(tsquery) for text, tsquery in zip(texts, read, strict=True)}
+
+
+def _pg_term(term: Term, lexemes: dict) -> Q:
+    """A term: a word in search_vector; a phrase as all of its word pairs in pair_vector, which
+    its GIN index answers alone (the search_vector would need every candidate's positions)."""
+    text = " ".join(term.words)
+    chain = lexemes.get(text) if term.phrase else None
+    if chain is None or len(chain) < 2 or any("'" in lexeme or "\\" in lexeme for lexeme, _ in chain):
+        return Q(search_vector=SearchQuery(_websearch_term(term), search_type="websearch", config=PG_CONFIG))
+    return Q(pair_vector=LexemeQuery(" & ".join(f"'{pair}'" for pair in word_pairs(chain))))
+
+
+def _pg_condition(query: Query, using: str) -> Q:
+    """PostgreSQL: a decision matches every group of what was typed (any of a group's terms),
+    or its synonyms in the topic, and none of the excluded terms. Needs search_vector,
+    pair_vector and topic_vector aliased."""
+    phrases = [" ".join(t.words) for t in [*(t for g in query.groups for t in g), *query.excluded] if t.phrase]
+    lexemes = _pg_lexemes(list(dict.fromkeys(phrases)), using)
+    condition = Q()
+    for group in query.groups:
+        alternatives = Q(pk__in=[])
+        for term in group:
+            alternatives |= _pg_term(term, lexemes)
+        condition &= alternatives
     if query.expanded:
         condition |= Q(topic_vector=_pg_expanded(query))
-        if query.excluded:
-            condition &= ~Q(search_vector=_pg_excluded(query))
+    for term in query.excluded:
+        condition &= ~_pg_term(term, lexemes)
     return condition
 
 
@@ -415,8 +480,8 @@ def matching(queryset: QuerySet, text: str | Query) -> QuerySet:
     if query.is_empty:
         return queryset
     if _vendor(queryset) == "postgresql":
-        return queryset.alias(search_vector=_pg_vector(), topic_vector=VectorColumn("topic_vector")).filter(
-            _pg_condition(query))
+        return queryset.alias(search_vector=_pg_vector(), pair_vector=VectorColumn("pair_vector"),
+                              topic_vector=VectorColumn("topic_vector")).filter(_pg_condition(query, queryset.db))
     positive = query.to_fts5()
     if positive is None:
         return queryset.exclude(FtsMatch(query.excluded_fts5()))

@@ -58,3 +58,15 @@ def test_the_search_plan_scores_weighted_fields_from_their_own_index(archive):
         searched = plan(sql, params)
     assert "Seq Scan on decisions_decision" not in searched
     assert "decision_rank_vector_gin" in searched
+
+
+def test_a_phrase_is_found_by_its_word_pairs_without_reading_body_vectors(archive):
+    """Migration 0016: a phrase's pairs are answered by pair_vector's GIN index alone; the plan
+    never rechecks search_vector (which reads each candidate's body vector from TOAST)."""
+    rows = search.matching(Decision.objects.order_by(), '"repairs and the council"').values_list("pk")
+    sql, params = rows.query.sql_with_params()
+    with search_plan():
+        searched = plan(sql, params)
+    assert "decision_pair_vector_gin" in searched
+    assert "search_vector @@" not in searched
+    assert rows.count() == 2_000  # every body holds the phrase

@@ -52,6 +52,29 @@ def test_query_syntax(seeds, text, expected):
     assert found(text) == sorted(expected)
 
 
+def test_phrases_keep_their_stop_words_and_their_order(seeds):
+    """On PostgreSQL a phrase is found by its word pairs (migration 0016); on both databases a
+    phrase of three words, with a stop word, is found only where the words stand that way."""
+    apology = make_decision(summary="The Council agreed to apologise to Mr X and pay him £100.").reference
+    later = make_decision(summary="The Council agreed it would apologise later.").reference
+    wants = make_decision(summary="Mr X wants an apology; the Council has agreed.").reference
+    assert apology in found('"agreed to apologise"') and later not in found('"agreed to apologise"')
+    assert found('"apologise to Mr X"') == [apology]
+    assert not {apology, later, wants} & set(found('"agreed apologise"'))
+    assert not {apology, later, wants} & set(found('"apologise agreed to"'))
+    assert apology not in found('"agreed to apologise" -"pay him"')
+
+
+def test_phrase_lexemes_read_postgresql_s_phrase_syntax():
+    assert search.phrase_lexemes("'agre' <2> 'apologis' <-> 'pay'") == [("agre", 0), ("apologis", 2), ("pay", 1)]
+    assert search.word_pairs([("agre", 0), ("apologis", 2), ("pay", 1)]) == ["agre~apologis~2", "apologis~pay~1"]
+    assert search.phrase_lexemes("'council'") == [("council", 0)]
+    assert search.phrase_lexemes("") == []
+    assert search.phrase_lexemes("'it''s' <-> 'x'") == [("it's", 0), ("x", 1)]
+    for other in ("'a' & 'b'", "'a' <-> <-> 'b'", "'a' 'b'", "'a' <->", "!'a'", "( 'a' <-> 'b' )"):
+        assert search.phrase_lexemes(other) is None, other
+
+
 def test_ranking_puts_the_organisation_first(seeds):
     assert ranked("Staffordshire")[0] == STAFFORDSHIRE
     assert ranked("Dorset harm")[0] == DORSET
