@@ -78,15 +78,24 @@ class Selection:
         return int(np.count_nonzero(self.selected))
 
 
-def relevance(columns: Columns, query: search.Query, matched: np.ndarray, using: str) -> np.ndarray:
+# Text scores are asked for the selected decisions alone when the filters leave fewer than this
+# share of the matches: scoring, not finding, is what a broad search's weighted fields cost.
+NARROWED_SHARE = 0.25
+
+
+def relevance(columns: Columns, query: search.Query, matched: np.ndarray, selected: np.ndarray, using: str
+              ) -> np.ndarray:
     """A score for every position: TOPIC_FIRST for a decision filed under a topic the search
     names, plus its text score in the weighted fields (search.py says why). Ties, and the
-    decisions matched in the body alone (score 0), are ordered newest first by Columns.order."""
+    decisions matched in the body alone (score 0), are ordered newest first by Columns.order.
+    Only the ``selected`` positions' scores are meant to be read."""
     topics = np.asarray(search.topic_ids(query, using), dtype=np.int64)
     score = np.where(np.isin(columns.category, topics) | np.isin(columns.subcategory, topics),
                      search.TOPIC_FIRST, 0.0)
-    if not search.ubiquitous(query, int(np.count_nonzero(matched)), len(columns)):
-        ids, scores = search.weighted_scores(query, using)
+    matches = int(np.count_nonzero(matched))
+    if not search.ubiquitous(query, matches, len(columns)):
+        narrowed = np.count_nonzero(selected) < NARROWED_SHARE * matches
+        ids, scores = search.weighted_scores(query, using, among=columns.ids[selected] if narrowed else None)
         at, held = columns.positions(ids)
         score[at] += scores[held]
     return score
@@ -148,7 +157,7 @@ class SearchResults:
             selected = base.copy()
             for mask in masks.values():
                 selected &= mask
-            score = (relevance(held, self.query, masks["q"], self.using)
+            score = (relevance(held, self.query, masks["q"], selected, self.using)
                      if self.sort_order == "relevance" and "q" in masks else None)
         return Selection(held, base, masks, selected, score)
 

@@ -12,6 +12,7 @@ never reaches ``MATCH`` and both engines answer the same question.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -378,6 +379,25 @@ class FtsMatch(Expression):
         return f"+{column} IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s)", [self.expression]
 
 
+class AmongIds(Expression):
+    """The row's id is one of these, passed as one parameter (an array on PostgreSQL, a JSON
+    list on SQLite), however many there are."""
+
+    output_field = BooleanField()
+
+    def __init__(self, ids, column: str = "id"):
+        super().__init__()
+        self.ids, self.column = [int(pk) for pk in ids], column
+
+    def as_sql(self, compiler, connection):
+        column = own_column(compiler, connection, self.column)
+        if connection.vendor == "postgresql":
+            return f"{column} = ANY(%s)", [self.ids]
+        # The unary plus keeps SQLite from handing the list to FTS5 as rowid lookups, each of which
+        # would evaluate the whole query again (minutes for a phrase): the list only filters.
+        return f"+{column} IN (SELECT value FROM json_each(%s))", [json.dumps(self.ids)]
+
+
 def _pg_vector():
     return VectorColumn("search_vector")
 
@@ -547,9 +567,11 @@ def topic_ids(query: Query, using: str = "default") -> list[int]:
     return [pk for pk, name in Category.objects.using(using).values_list("pk", "name") if topic_matches(name, query)]
 
 
-def weighted_scores(query: Query, using: str = "default") -> tuple[np.ndarray, np.ndarray]:
+def weighted_scores(query: Query, using: str = "default", among: np.ndarray | None = None
+                    ) -> tuple[np.ndarray, np.ndarray]:
     """(ids, text scores, higher is better) of the decisions whose weighted fields hold every
-    group of what was typed, or whose topic a synonym. Excluded words are the caller's: these
+    group of what was typed, or whose topic a synonym; only those ``among`` these ids, when
+    given (the filters leave few: scoring is the cost). Excluded words are the caller's: these
     ids are meant to be intersected with matching_ids().
 
     SQLite: bm25 with SQLITE_BM25_WEIGHTS over those columns. PostgreSQL: ts_rank of their
@@ -564,6 +586,8 @@ def weighted_scores(query: Query, using: str = "default") -> tuple[np.ndarray, n
         rows = (Decision.objects.using(using).order_by()
                 .alias(rank_vector=VectorColumn("rank_vector"), topic_vector=VectorColumn("topic_vector"))
                 .filter(in_weighted).annotate(score=SearchRank(F("rank_vector"), wanted, normalization=1)))
+        if among is not None:
+            rows = rows.filter(AmongIds(among))
         ids, scores = _joined(rows, "pk", "score")
         return ids.astype(np.int64), scores.astype(np.float64)
     expression = f"{WEIGHTED_FTS5_COLUMNS} : ({_fts5_groups(query.groups)})"
@@ -571,6 +595,8 @@ def weighted_scores(query: Query, using: str = "default") -> tuple[np.ndarray, n
         expression = f"({expression}) OR (topic : ({_fts5_groups(query.expanded)}))"
     weights = ", ".join(str(w) for w in SQLITE_BM25_WEIGHTS)
     rows = SearchIndexRow.objects.using(using).filter(document__match=expression, rank__match=f"bm25({weights})")
+    if among is not None:
+        rows = rows.filter(AmongIds(among, column="rowid"))
     ids, ranks = _joined(rows, "pk", "rank")
     return ids.astype(np.int64), -ranks.astype(np.float64)  # bm25: lower is better
 

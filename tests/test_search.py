@@ -202,6 +202,17 @@ def test_relevance_ranks_weighted_field_matches_then_the_rest_newest_first(ferre
         assert [d.pk for d in results._ordered()[start:stop]] == [d.pk for d in order[start:stop]], (start, stop)
 
 
+def test_a_narrowing_filter_keeps_the_relevance_order(ferrets):
+    """Few of the matches in a year: their text scores are asked for them alone (results.NARROWED_SHARE),
+    and the order is the unfiltered order restricted to that year."""
+    everything = SearchResults({"q": "ferret"}).ranked()
+    year = everything[0].decision_date.year
+    narrowed = SearchResults({"q": "ferret", "date_from": f"{year}-01-01", "date_to": f"{year}-12-31"})
+    assert narrowed.selection.count < 0.25 * narrowed.selection.masks["q"].sum()
+    assert narrowed.ranked() == [d for d in everything if d.decision_date.year == year]
+    assert narrowed.selection.score[narrowed.selection.selected].max() > 0  # scored, not just by date
+
+
 def test_text_snippets_cut_around_the_query_words_and_escape():
     text = ("Opening words. " * 40 + "The <b>ferret</b> escaped. " + "Filler text here. " * 30
             + "A ferret and its cage and the cage door were lost. " + "More words. " * 40)
