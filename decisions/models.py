@@ -333,6 +333,15 @@ class Decision(VersionedModel):
     def __str__(self) -> str:
         return f"{self.reference} {self.council.name}" if self.council_id else self.reference
 
+    def clean(self):
+        """A subcategory is one of its category's: the topic, and a search for it, read them as a pair."""
+        if self.category_id and self.category.parent_id:
+            raise ValidationError({"category": f"“{self.category}” is a subcategory: choose its category, "
+                                               "and it as the subcategory."})
+        if self.subcategory_id and self.subcategory.parent_id != self.category_id:
+            raise ValidationError({"subcategory": f"“{self.subcategory}” is not a subcategory of "
+                                                  f"“{self.category or 'no category'}”."})
+
     @staticmethod
     def topic_text(category: Category | None, subcategory: Category | None) -> str:
         """The searched topic. Apostrophes go: PostgreSQL reads "Children's care" as children, a

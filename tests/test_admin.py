@@ -163,3 +163,23 @@ def test_admin_ticks_purposes_and_refuses_an_unknown_outcome(admin_client, seeds
     remedy = decision.remedies.get(position=int(data[f"remedies-{index}-position"]))
     assert remedy.purposes == "distress,time_and_trouble"  # vocabulary order
     assert Decision.objects.get(pk=decision.pk).outcome_group == "upheld"
+
+
+def test_admin_refuses_a_subcategory_of_another_category(admin_client, seeds):
+    """The topic a search finds a decision by is its category and subcategory as a pair."""
+    from decisions.models import Category
+
+    decision = Decision.objects.filter(subcategory__isnull=False).select_related("subcategory").first()
+    elsewhere = Category.objects.create(name="Somewhere else", slug="somewhere-else")
+    data = _post_data(admin_client, decision)
+    data["category"] = str(elsewhere.pk)
+    response = admin_client.post(reverse("admin:decisions_decision_change", args=[decision.pk]), data)
+    assert response.status_code == 200
+    assert "is not a subcategory of" in response.content.decode()
+    decision.refresh_from_db()
+    assert decision.category_id != elsewhere.pk
+    data["category"] = str(decision.subcategory.pk)
+    response = admin_client.post(reverse("admin:decisions_decision_change", args=[decision.pk]), data)
+    assert "is a subcategory: choose its category" in response.content.decode()
+    data["category"], data["subcategory"] = str(decision.subcategory.parent_id), str(decision.subcategory.pk)
+    assert admin_client.post(reverse("admin:decisions_decision_change", args=[decision.pk]), data).status_code == 302

@@ -70,3 +70,33 @@ def test_a_phrase_is_found_by_its_word_pairs_without_reading_body_vectors(archiv
     assert "decision_pair_vector_gin" in searched
     assert "search_vector @@" not in searched
     assert rows.count() == 2_000  # every body holds the phrase
+
+
+def test_a_topic_search_finds_the_topic_by_category_without_rechecking_vectors(archive):
+    """search.filed_under_topics: a search's synonyms are matched against the topics' names
+    once, and its decisions found by category and subcategory; the plan never tests a
+    topic_vector (whose phrase recheck de-TOASTed every candidate's body vector). It finds what
+    testing each decision's topic_vector finds."""
+    from decisions.models import Category
+
+    parent = Category.objects.create(name="Children’s services", slug="childrens-services")
+    child = Category.objects.create(name="Children in care", slug="children-in-care", parent=parent)
+    other = Category.objects.create(name="Education", slug="education")
+    ids = list(Decision.objects.order_by("pk").values_list("pk", flat=True))
+    for some, category, subcategory in ((ids[:40], parent, child), (ids[40:70], parent, None),
+                                        (ids[70:90], other, None)):
+        Decision.objects.filter(pk__in=some).update(
+            category=category, subcategory=subcategory, topic=Decision.topic_text(category, subcategory))
+    query = search.parse_query("looked after children")
+    assert query.expanded, "the synonyms this test is about"
+    rows = search.matching(Decision.objects.order_by(), query).values_list("pk", flat=True)
+    sql, params = rows.query.sql_with_params()
+    with search_plan():
+        searched = plan(sql, params)
+    assert "topic_vector" not in searched
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT id FROM decisions_decision WHERE search_vector @@ websearch_to_tsquery('english', %s) "
+                       "OR topic_vector @@ websearch_to_tsquery('english', %s)",
+                       [query.to_websearch(), query.expanded_websearch()])
+        by_topic_vector = {pk for (pk,) in cursor.fetchall()}
+    assert set(rows) == by_topic_vector == set(ids[:40])

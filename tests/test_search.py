@@ -17,7 +17,13 @@ DORSET, WILTSHIRE, DERBYSHIRE, STAFFORDSHIRE, HEREFORDSHIRE = (
 
 
 def found(text):
-    return sorted(search.matching(Decision.objects.all(), text).values_list("reference", flat=True))
+    """What a search matches, as the queryset condition and as the ids a listing reads (on
+    PostgreSQL each part by its own statement): both must agree."""
+    as_condition = sorted(search.matching(Decision.objects.all(), text).values_list("reference", flat=True))
+    ids = search.matching_ids(search.parse_query(text))
+    as_ids = Decision.objects.all() if ids is None else Decision.objects.filter(pk__in=ids.tolist())
+    assert sorted(as_ids.values_list("reference", flat=True)) == as_condition
+    return as_condition
 
 
 def ranked(text):
@@ -47,6 +53,11 @@ def ranked(text):
     ("zzzyyqx", []),
     ("", [DERBYSHIRE, DORSET, STAFFORDSHIRE, WILTSHIRE, HEREFORDSHIRE]),
     ("(*) AND: NEAR/2 ^ OR", []),
+    # words with a phrase, and what is left out: on PostgreSQL each part is read by its own statement
+    ('Ofsted "risk of harm"', [DORSET]),
+    ('CAFCASS "risk of harm" -insurers', [DERBYSHIRE]),
+    ('"risk of harm" -"Ofsted"', [DERBYSHIRE]),
+    ("-insurers", sorted([DERBYSHIRE, STAFFORDSHIRE, WILTSHIRE, HEREFORDSHIRE])),
 ])
 def test_query_syntax(seeds, text, expected):
     assert found(text) == sorted(expected)
