@@ -105,21 +105,22 @@ def _labels(counted: dict[str, Counter], selected: dict[str, list[str]], *, ever
                                                                                   else FACET_LIMIT + 1)]
     if "council" in counted:
         chosen = selected.get("council", [])
-        for council in Council.objects.filter(Q(pk__in=council_ids) | Q(slug__in=chosen)).only("slug", "name"):
-            labels["council"][str(council.pk)] = council.name
-            labels["council"][council.slug] = council.name
-            labels["council"][f"slug:{council.pk}"] = council.slug
+        for pk, slug, name in Council.objects.filter(Q(pk__in=council_ids) | Q(slug__in=chosen)).values_list(
+                "pk", "slug", "name"):
+            labels["council"][str(pk)] = labels["council"][slug] = name
+            labels["council"][f"slug:{pk}"] = slug
     if "category" in counted or "subcategory" in counted:
-        for category in Category.objects.select_related("parent").only("slug", "name", "parent__slug",
-                                                                       "parent__name"):
-            key = str(category.pk)
-            if category.parent_id:
-                value = f"{category.parent.slug}/{category.slug}"
-                labels["subcategory"][key] = labels["subcategory"][value] = f"{category.parent.name} › {category.name}"
+        # As tuples, not model instances: read on every listing, a hundred or so rows.
+        for pk, slug, name, parent_id, parent_slug, parent_name in Category.objects.values_list(
+                "pk", "slug", "name", "parent_id", "parent__slug", "parent__name"):
+            key = str(pk)
+            if parent_id:
+                value = f"{parent_slug}/{slug}"
+                labels["subcategory"][key] = labels["subcategory"][value] = f"{parent_name} › {name}"
                 labels["subcategory"][f"slug:{key}"] = value
             else:
-                labels["category"][key] = labels["category"][category.slug] = category.name
-                labels["category"][f"slug:{key}"] = category.slug
+                labels["category"][key] = labels["category"][slug] = name
+                labels["category"][f"slug:{key}"] = slug
     labels["outcome"] = dict(OUTCOME_GROUPS)
     labels["remedy"] = dict(Remedy.Kind.choices)
     labels["finding"] = dict(Finding.Kind.choices)
