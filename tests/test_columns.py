@@ -67,3 +67,19 @@ def test_a_write_is_seen_by_the_next_search(archive):
     assert SearchResults({"q": "ferret"}).page(1).count == 1  # the data version moved: the columns were read again
     Decision.objects.filter(summary__contains="ferret").delete()
     assert SearchResults({"q": "ferret"}).page(1).count == 0
+
+
+def test_read_a_chunk_at_a_time_the_columns_are_the_same(archive, monkeypatch):
+    """Chunks of 4 rows (17 decisions): each column crosses chunk boundaries and comes out in
+    order of id, as read whole."""
+    columns.forget()
+    whole = columns.columns()
+    monkeypatch.setattr(columns, "READ_CHUNK", 4)
+    columns.forget()
+    chunked = columns.columns()
+    assert len(chunked) == len(whole) == Decision.objects.count() > 4
+    for name in ("ids", "published", "day", "council", "category", "subcategory", "outcome", "remedy", "finding",
+                 "purpose", "payment"):
+        assert getattr(chunked, name).tolist() == getattr(whole, name).tolist(), name
+    assert chunked.ids.tolist() == sorted(Decision.objects.values_list("pk", flat=True))
+    columns.forget()
