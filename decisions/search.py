@@ -553,9 +553,9 @@ def filed_under_topics(query: Query, using: str) -> Q:
     subcategory, which btree indexes answer exactly.
 
     The hundred or so topics are tested here, in one statement, rather than each decision's
-    topic_vector: a bitmap scan rechecks a phrase on every candidate's row, and with the topic
-    one side of an OR it rechecks the other side too, de-TOASTing each candidate's body vector
-    (a topic search at 500,000 decisions: 7 s warm, 110 s cold)."""
+    (its topic_vector until migration 0017): a bitmap scan rechecked a phrase on every
+    candidate's row, and with the topic one side of an OR the other side too, de-TOASTing each
+    candidate's body vector (a topic search at 500,000 decisions: 7 s warm, 110 s cold)."""
     names = {pk: (name, parent) for pk, name, parent in
              Category.objects.using(using).values_list("pk", "name", "parent_id")}
     filed = [(pk, None, names[pk][0]) if parent is None else (parent, pk, f"{names[parent][0]} › {name}")

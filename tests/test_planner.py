@@ -74,9 +74,9 @@ def test_a_phrase_is_found_by_its_word_pairs_without_reading_body_vectors(archiv
 
 def test_a_topic_search_finds_the_topic_by_category_without_rechecking_vectors(archive):
     """search.filed_under_topics: a search's synonyms are matched against the topics' names
-    once, and its decisions found by category and subcategory; the plan never tests a
-    topic_vector (whose phrase recheck de-TOASTed every candidate's body vector). It finds what
-    testing each decision's topic_vector finds."""
+    once, and its decisions found by category and subcategory; the plan tests no decision's
+    topic (testing topic_vector, migration 0017, rechecked each candidate's row and de-TOASTed
+    its body vector). It finds what testing each decision's own topic text finds."""
     from decisions.models import Category
 
     parent = Category.objects.create(name="Children’s services", slug="childrens-services")
@@ -93,10 +93,10 @@ def test_a_topic_search_finds_the_topic_by_category_without_rechecking_vectors(a
     sql, params = rows.query.sql_with_params()
     with search_plan():
         searched = plan(sql, params)
-    assert "topic_vector" not in searched
+    assert "subcategory_id" in searched and "topic" not in searched
     with connection.cursor() as cursor:
         cursor.execute("SELECT id FROM decisions_decision WHERE search_vector @@ websearch_to_tsquery('english', %s) "
-                       "OR topic_vector @@ websearch_to_tsquery('english', %s)",
+                       "OR to_tsvector('english', topic) @@ websearch_to_tsquery('english', %s)",
                        [query.to_websearch(), query.expanded_websearch()])
-        by_topic_vector = {pk for (pk,) in cursor.fetchall()}
-    assert set(rows) == by_topic_vector == set(ids[:40])
+        by_each_topic = {pk for (pk,) in cursor.fetchall()}
+    assert set(rows) == by_each_topic == set(ids[:40])
