@@ -578,7 +578,8 @@ def _groups_websearch(groups: list[list[Term]]) -> str:
 
 
 def matching(queryset: QuerySet, text: str | Query) -> QuerySet:
-    """The decisions that match the user's text (no ranking): for counting and facets."""
+    """The decisions that match the user's text (no ranking), as a queryset: the same decisions
+    as matching_ids(), which listings use (the search tests hold the two equal)."""
     query = text if isinstance(text, Query) else parse_query(text)
     if query.reference:
         return queryset.filter(reference=query.reference)
