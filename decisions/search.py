@@ -67,6 +67,9 @@ class Query:
     expanded: list[list[Term]] = field(default_factory=list)
     # What the search also looked for, for the reader: (what was typed, [the other words searched]).
     expansions: list[tuple[str, list[str]]] = field(default_factory=list)
+    # The (categories, subcategories) whose names the synonyms match, by database: found once a
+    # search (filed_under_topics), though matching and ranking both ask.
+    filed: dict[str, tuple[list[int], list[int]]] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def is_empty(self) -> bool:
@@ -556,20 +559,22 @@ def filed_under_topics(query: Query, using: str) -> Q:
     (its topic_vector until migration 0017): a bitmap scan rechecked a phrase on every
     candidate's row, and with the topic one side of an OR the other side too, de-TOASTing each
     candidate's body vector (a topic search at 500,000 decisions: 7 s warm, 110 s cold)."""
-    names = {pk: (name, parent) for pk, name, parent in
-             Category.objects.using(using).values_list("pk", "name", "parent_id")}
-    filed = [(pk, None, names[pk][0]) if parent is None else (parent, pk, f"{names[parent][0]} › {name}")
-             for pk, (name, parent) in names.items() if parent is None or parent in names]
-    if not filed:
-        return Q(pk__in=[])
-    with connections[using].cursor() as cursor:
-        cursor.execute(
-            "SELECT position FROM unnest(%s::text[]) WITH ORDINALITY AS topics(topic, position) "
-            "WHERE to_tsvector(%s::regconfig, topic) @@ websearch_to_tsquery(%s::regconfig, %s)",
-            [[re.sub(r"['’]", "", text) for _, _, text in filed], PG_CONFIG, PG_CONFIG, query.expanded_websearch()])
-        matched = [filed[position - 1] for (position,) in cursor.fetchall()]
-    categories = [category for category, subcategory, _ in matched if subcategory is None]
-    subcategories = [subcategory for _, subcategory, _ in matched if subcategory is not None]
+    if using not in query.filed:
+        filed = [(category.parent_id or category.pk, category.pk if category.parent_id else None,
+                  Decision.topic_text(category.parent, category) if category.parent_id
+                  else Decision.topic_text(category, None))
+                 for category in Category.objects.using(using).select_related("parent")]
+        matched = []
+        if filed:
+            with connections[using].cursor() as cursor:
+                cursor.execute(
+                    "SELECT position FROM unnest(%s::text[]) WITH ORDINALITY AS topics(topic, position) "
+                    "WHERE to_tsvector(%s::regconfig, topic) @@ websearch_to_tsquery(%s::regconfig, %s)",
+                    [[text for _, _, text in filed], PG_CONFIG, PG_CONFIG, query.expanded_websearch()])
+                matched = [filed[position - 1] for (position,) in cursor.fetchall()]
+        query.filed[using] = ([category for category, subcategory, _ in matched if subcategory is None],
+                              [subcategory for _, subcategory, _ in matched if subcategory is not None])
+    categories, subcategories = query.filed[using]
     return Q(category__in=categories, subcategory=None) | Q(subcategory__in=subcategories)
 
 

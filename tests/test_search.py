@@ -9,21 +9,12 @@ from decisions import search
 from decisions.models import Decision
 from decisions.results import SearchResults
 from tests.factories import make_decision
+from tests.searching import found
 
 pytestmark = pytest.mark.django_db
 
 DORSET, WILTSHIRE, DERBYSHIRE, STAFFORDSHIRE, HEREFORDSHIRE = (
     "20 003 763", "20 007 812", "18 011 812", "20 007 616", "22 017 902")
-
-
-def found(text):
-    """What a search matches, as the queryset condition and as the ids a listing reads (on
-    PostgreSQL each part by its own statement): both must agree."""
-    as_condition = sorted(search.matching(Decision.objects.all(), text).values_list("reference", flat=True))
-    ids = search.matching_ids(search.parse_query(text))
-    as_ids = Decision.objects.all() if ids is None else Decision.objects.filter(pk__in=ids.tolist())
-    assert sorted(as_ids.values_list("reference", flat=True)) == as_condition
-    return as_condition
 
 
 def ranked(text):

@@ -11,22 +11,12 @@ from pathlib import Path
 import pytest
 
 from decisions import search, suggest
-from decisions.models import Decision
 from decisions.results import SearchResults
 from tests.factories import make_decision
+from tests.searching import found
 
 pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def found(text):
-    """What a search matches, as the queryset condition and as the ids a listing reads (on
-    PostgreSQL each part by its own statement): both must agree."""
-    as_condition = sorted(search.matching(Decision.objects.all(), text).values_list("reference", flat=True))
-    ids = search.matching_ids(search.parse_query(text))
-    as_ids = Decision.objects.all() if ids is None else Decision.objects.filter(pk__in=ids.tolist())
-    assert sorted(as_ids.values_list("reference", flat=True)) == as_condition
-    return as_condition
 
 
 def ranked(text):
