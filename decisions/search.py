@@ -1,8 +1,8 @@
 """Full-text search over decisions, on PostgreSQL or SQLite, behind one interface.
 
-PostgreSQL: a stored, weighted ``search_vector`` column (reference, organisation and
-headings A; summary B; body C) with a GIN index, queried with ``websearch_to_tsquery``,
-ranked with ``ts_rank`` and summarised with ``ts_headline``. SQLite: an FTS5
+PostgreSQL: a stored, weighted ``search_vector`` (reference, organisation and headings A;
+summary B; body C; in a narrow table of its own since migration 0018) with a GIN index,
+queried with ``websearch_to_tsquery`` and ranked with ``ts_rank``. SQLite: an FTS5
 external-content table (``porter unicode61``) kept in step by triggers, ranked with
 ``bm25()`` using matching weights and summarised with ``snippet()``. Both columns are
 made in migration 0002. The user's query is parsed here once, in web-search syntax
@@ -26,7 +26,7 @@ from django.db.models.expressions import Expression
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from decisions.models import Category, Decision, SearchIndexRow
+from decisions.models import Category, Decision, SearchIndexRow, SearchVectorRow
 from decisions.parser import normalise_reference
 from decisions.text import fold
 
@@ -349,7 +349,7 @@ def own_column(compiler, connection, column: str) -> str:
 
 
 class VectorColumn(Expression):
-    """A tsvector column of the decision table that only PostgreSQL has (migrations 0003, 0005)."""
+    """A tsvector column of the decision table that only PostgreSQL has (rank_vector, migration 0010)."""
 
     output_field = SearchVectorField()
 
@@ -399,10 +399,6 @@ class AmongIds(Expression):
         # The unary plus keeps SQLite from handing the list to FTS5 as rowid lookups, each of which
         # would evaluate the whole query again (minutes for a phrase): the list only filters.
         return f"+{column} IN (SELECT value FROM json_each(%s))", [json.dumps(self.ids)]
-
-
-def _pg_vector():
-    return VectorColumn("search_vector")
 
 
 def _pg_query(query: Query) -> SearchQuery:
@@ -515,16 +511,17 @@ def _pg_parts(query: Query, using: str) -> _PgParts:
 
 
 def _pg_condition(query: Query, using: str) -> Q:
-    """PostgreSQL: the search as one condition (for a queryset: matching()). Needs
-    search_vector and pair_vector aliased."""
+    """PostgreSQL: the search as one condition on decisions (for a queryset: matching()), each
+    part on the vectors a subquery of their table."""
     parts = _pg_parts(query, using)
+    vectors = SearchVectorRow.objects.using(using)
     condition = Q()
     for part in parts.required:
-        condition &= part
+        condition &= Q(pk__in=vectors.filter(part).values("pk"))
     if parts.topic is not None:
         condition |= parts.topic
     if parts.excluded is not None:
-        condition &= ~parts.excluded
+        condition &= ~Q(pk__in=vectors.filter(parts.excluded).values("pk"))
     return condition
 
 
@@ -534,19 +531,18 @@ def _pg_matching_ids(query: Query, using: str) -> np.ndarray:
     index and test another part's vector on each row it finds, de-TOASTing that vector: a topic
     word with a phrase among its spellings ("antisocial behaviour") took 19.5 s at 500,000
     decisions, and each part alone at most the cost of its commonest word."""
-    decisions = Decision.objects.using(using).order_by().alias(
-        search_vector=_pg_vector(), pair_vector=VectorColumn("pair_vector"))
+    vectors = SearchVectorRow.objects.using(using).order_by()
     parts = _pg_parts(query, using)
     matched = None if parts.required else _ids(Decision.objects.using(using).order_by())
     for part in parts.required:
-        ids = _ids(decisions.filter(part))
+        ids = _ids(vectors.filter(part))
         matched = ids if matched is None else np.intersect1d(matched, ids, assume_unique=True)
         if not len(matched):
             break
     if parts.topic is not None:
-        matched = np.union1d(matched, _ids(decisions.filter(parts.topic)))
+        matched = np.union1d(matched, _ids(Decision.objects.using(using).order_by().filter(parts.topic)))
     if parts.excluded is not None and len(matched):
-        matched = np.setdiff1d(matched, _ids(decisions.filter(parts.excluded)), assume_unique=True)
+        matched = np.setdiff1d(matched, _ids(vectors.filter(parts.excluded)), assume_unique=True)
     return matched
 
 
@@ -591,8 +587,7 @@ def matching(queryset: QuerySet, text: str | Query) -> QuerySet:
     if query.is_empty:
         return queryset
     if _vendor(queryset) == "postgresql":
-        return queryset.alias(search_vector=_pg_vector(), pair_vector=VectorColumn("pair_vector")
-                              ).filter(_pg_condition(query, queryset.db))
+        return queryset.filter(_pg_condition(query, queryset.db))
     positive = query.to_fts5()
     if positive is None:
         return queryset.exclude(FtsMatch(query.excluded_fts5()))

@@ -4,6 +4,7 @@ import os
 import shutil
 
 import pytest
+from django.db import connections
 
 from decisions.models import Decision
 
@@ -49,6 +50,10 @@ def seeded(transactional_db):
 
     call_command("import_decisions", str(FIXTURES), verbosity=0)
     assert Decision.objects.count() == 5
+    yield
+    # Under Playwright's event loop this fixture's queries get a database connection of their own;
+    # left open, it stops the test database from being dropped at the end of the run.
+    connections.close_all()
 
 
 def test_search_filter_read_and_follow_contents(page, live_server, seeded):

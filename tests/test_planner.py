@@ -4,7 +4,7 @@ import pytest
 from django.db import connection
 
 from decisions import search
-from decisions.models import Decision
+from decisions.models import Decision, SearchVectorRow
 from decisions.planner import search_plan
 
 pytestmark = [pytest.mark.django_db,
@@ -25,6 +25,7 @@ def archive(db):
         for n in range(2_000))
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE decisions_decision")
+        cursor.execute("ANALYZE decisions_decision_search")
 
 
 def plan(sql: str, params) -> str:
@@ -34,17 +35,18 @@ def plan(sql: str, params) -> str:
 
 
 def a_search():
-    """The rows search.matching_ids reads (it joins their ids into one text)."""
-    return search.matching(Decision.objects.order_by(), "distress").values_list("pk")
+    """The rows search.matching_ids reads for a word (it packs their ids into one value)."""
+    [words] = search._pg_parts(search.parse_query("distress"), "default").required
+    return SearchVectorRow.objects.order_by().filter(words).values_list("pk")
 
 
 def test_the_search_plan_reads_matches_through_an_index_not_the_whole_table(archive):
     sql, params = a_search().query.sql_with_params()
-    assert "Seq Scan on decisions_decision" in plan(sql, params)  # what the planner picks by itself
+    assert "Seq Scan on decisions_decision_search" in plan(sql, params)  # what the planner picks by itself
     with search_plan():
         searched = plan(sql, params)
-    assert "Seq Scan on decisions_decision" not in searched
-    assert "Bitmap Index Scan" in searched
+    assert "Seq Scan" not in searched
+    assert "Bitmap Index Scan on decision_search_vector_gin" in searched
 
 
 def test_the_search_plan_scores_weighted_fields_from_their_own_index(archive):
@@ -63,7 +65,8 @@ def test_the_search_plan_scores_weighted_fields_from_their_own_index(archive):
 def test_a_phrase_is_found_by_its_word_pairs_without_reading_body_vectors(archive):
     """Migration 0016: a phrase's pairs are answered by pair_vector's GIN index alone; the plan
     never rechecks search_vector (which reads each candidate's body vector from TOAST)."""
-    rows = search.matching(Decision.objects.order_by(), '"repairs and the council"').values_list("pk")
+    [phrase] = search._pg_parts(search.parse_query('"repairs and the council"'), "default").required
+    rows = SearchVectorRow.objects.order_by().filter(phrase).values_list("pk")
     sql, params = rows.query.sql_with_params()
     with search_plan():
         searched = plan(sql, params)
@@ -95,7 +98,8 @@ def test_a_topic_search_finds_the_topic_by_category_without_rechecking_vectors(a
         searched = plan(sql, params)
     assert "subcategory_id" in searched and "topic" not in searched
     with connection.cursor() as cursor:
-        cursor.execute("SELECT id FROM decisions_decision WHERE search_vector @@ websearch_to_tsquery('english', %s) "
+        cursor.execute("SELECT id FROM decisions_decision JOIN decisions_decision_search ON decision_id = id "
+                       "WHERE search_vector @@ websearch_to_tsquery('english', %s) "
                        "OR to_tsvector('english', topic) @@ websearch_to_tsquery('english', %s)",
                        [query.to_websearch(), query.expanded_websearch()])
         by_each_topic = {pk for (pk,) in cursor.fetchall()}

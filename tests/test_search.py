@@ -98,6 +98,18 @@ def test_new_and_changed_decisions_are_searchable_at_once(seeds):
     assert found("trombone") == []
 
 
+def test_text_changed_by_a_bulk_update_is_searched_at_once(seeds):
+    """A queryset .update() (no save, no signal) is seen too: the database keeps the index in step."""
+    decision = make_decision(summary="A complaint about lessons.")
+    Decision.objects.filter(pk=decision.pk).update(full_text="The bassoon teacher was late for every lesson.")
+    assert found("bassoon") == [decision.reference]
+    assert found('"bassoon teacher was late"') == [decision.reference]
+    Decision.objects.filter(pk=decision.pk).update(is_published=False)  # no searched text changed
+    assert found('"bassoon teacher was late"') == [decision.reference]
+    Decision.objects.filter(pk=decision.pk).delete()
+    assert found("bassoon") == []
+
+
 def test_snippets_mark_terms_and_escape_html(seeds):
     decision = make_decision(complaint="Potholes <script>alert('x')</script> potholes & <b>kerbs</b>.")
     snippet = search.snippets([decision], "potholes")[decision.pk]

@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, connections, reset_queries
 from django.utils import timezone
 
-from decisions.models import Decision, Finding, Remedy
+from decisions.models import Decision, Finding, Remedy, SearchVectorRow
 from decisions.services import (
     CREATED,
     FAILED,
@@ -52,7 +52,8 @@ def tidy_after_bulk_import(out) -> None:
         return
     out.write("Refreshing the database's statistics after a large import (VACUUM ANALYZE)…")
     with connection.cursor() as cursor:
-        for table in (Decision._meta.db_table, Remedy._meta.db_table, Finding._meta.db_table):
+        for table in (Decision._meta.db_table, SearchVectorRow._meta.db_table, Remedy._meta.db_table,
+                      Finding._meta.db_table):
             cursor.execute(f"VACUUM (ANALYZE) {connection.ops.quote_name(table)}")
 
 
