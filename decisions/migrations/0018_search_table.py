@@ -4,7 +4,7 @@ Finding a word's decisions is a GIN bitmap scan that then reads each match's row
 the decision table a row is about 1.2 KB (its inline columns), so a word in most decisions
 visited every one of its pages: at 500,000 decisions 73,000 pages, about 240 ms, the largest
 part of a broad search. ``decisions_decision_search`` holds the id and the two body vectors
-(``search_vector``, ``pair_vector``, both out of line), about 60 bytes a row: 3,700 pages, about
+(``search_vector``, ``pair_vector``, both out of line), about 75 bytes a row: 4,700 pages, about
 90 ms for the same word. ``rank_vector`` (the weighted fields, small) stays on the decision
 table, where ranking reads it.
 
