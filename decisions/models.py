@@ -528,9 +528,9 @@ class SearchIndexRow(models.Model):
 class SearchVectorRow(models.Model):
     """PostgreSQL only: a decision's full-text vectors, in a narrow table of their own (migration
     0018), written, updated and emptied by triggers on the decision table, as generated columns
-    were. Finding a word's decisions reads the id of each match from the table's rows: here about 75
-    bytes a row, on the decision table 1.2 KB (a word in every decision at 500,000 decisions:
-    about 90 ms against 240 ms). Never queried on SQLite, which has its FTS5 table."""
+    were. Finding a word's decisions reads each match's row for its id: these rows are a
+    sixteenth the width of a decision's (docs/benchmarks.md). Never queried on SQLite, which has
+    its FTS5 table."""
 
     decision = models.OneToOneField(Decision, primary_key=True, on_delete=models.DO_NOTHING,
                                     db_constraint=False, related_name="search_vector_row")

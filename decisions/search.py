@@ -531,16 +531,16 @@ def _pg_matching_ids(query: Query, using: str) -> np.ndarray:
     index and test another part's vector on each row it finds, de-TOASTing that vector: a topic
     word with a phrase among its spellings ("antisocial behaviour") took 19.5 s at 500,000
     decisions, and each part alone at most the cost of its commonest word."""
-    vectors = SearchVectorRow.objects.using(using).order_by()
+    decisions, vectors = Decision.objects.using(using).order_by(), SearchVectorRow.objects.using(using).order_by()
     parts = _pg_parts(query, using)
-    matched = None if parts.required else _ids(Decision.objects.using(using).order_by())
+    matched = None if parts.required else _ids(decisions)
     for part in parts.required:
         ids = _ids(vectors.filter(part))
         matched = ids if matched is None else np.intersect1d(matched, ids, assume_unique=True)
         if not len(matched):
             break
     if parts.topic is not None:
-        matched = np.union1d(matched, _ids(Decision.objects.using(using).order_by().filter(parts.topic)))
+        matched = np.union1d(matched, _ids(decisions.filter(parts.topic)))
     if parts.excluded is not None and len(matched):
         matched = np.setdiff1d(matched, _ids(vectors.filter(parts.excluded)), assume_unique=True)
     return matched
