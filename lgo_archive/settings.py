@@ -122,6 +122,9 @@ else:
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 20,
             },
+            # Kept between requests, like PostgreSQL's: a new connection reads the schema again and
+            # starts with an empty page cache (about 1 ms a request, more for the first statements).
+            "CONN_MAX_AGE": 0 if "pytest" in sys.modules else int(os.environ.get("DJANGO_CONN_MAX_AGE", "60")),
             # A file, not memory, so that tests can import with worker processes.
             "TEST": {"NAME": str(BASE_DIR / ".test-db.sqlite3")},
         }

@@ -1,0 +1,95 @@
+"""The site as deployed: a gunicorn process against this test's database. Its worker keeps its
+database connection between requests, and still shows at once what another process writes."""
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from urllib.parse import urlencode
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+
+from decisions.models import Decision
+from tests.test_reliability import ROOT, import_env
+
+pytestmark = pytest.mark.django_db(transaction=True)
+FIXTURES = sorted((ROOT / "fixtures").glob("*.txt"))
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def server():
+    env = {k: v for k, v in import_env().items() if k != "DJANGO_DEBUG"}
+    env.update(DJANGO_SECRET_KEY="served-test-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
+               DJANGO_ALLOWED_HOSTS="127.0.0.1", DJANGO_SECURE_SSL_REDIRECT="0")
+    port = free_port()
+    process = subprocess.Popen([sys.executable, "-m", "gunicorn", "lgo_archive.wsgi", "--workers", "1",
+                                "--bind", f"127.0.0.1:{port}"], cwd=ROOT, env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            urllib.request.urlopen(base + "/healthz", timeout=5).read()
+            break
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                pytest.fail("gunicorn did not start: " + process.stderr.read()[-2000:])
+            time.sleep(0.2)
+    yield base, process
+    process.terminate()
+    process.wait(timeout=20)
+
+
+def listed(base: str, **params: str) -> int:
+    with urllib.request.urlopen(f"{base}/api/decisions/?{urlencode(params)}", timeout=30) as response:
+        return json.load(response)["count"]
+
+
+def worker_holds_a_connection(master: subprocess.Popen) -> bool:
+    """Whether the server's worker holds a database connection now, between requests."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                           "AND pid <> pg_backend_pid() AND backend_type = 'client backend'")
+            return cursor.fetchone()[0] > 0
+    database = Path(connection.settings_dict["NAME"]).resolve()
+    workers = Path(f"/proc/{master.pid}/task/{master.pid}/children").read_text().split()
+    assert len(workers) == 1
+    opened = []
+    for descriptor in Path(f"/proc/{workers[0]}/fd").iterdir():
+        try:
+            opened.append(Path(os.readlink(descriptor)))
+        except OSError:  # closed while we looked
+            continue
+    return database in opened
+
+
+def test_the_worker_keeps_its_connection_and_sees_new_writes_at_once(server):
+    base, process = server
+    call_command("import_decisions", *map(str, FIXTURES[:-1]), "--progress-every", "0")
+    connection.close()  # so that the only connections left to the database are the server's
+    assert listed(base) == len(FIXTURES) - 1
+    time.sleep(0.5)  # a connection closed at the end of the request would be gone by now
+    assert worker_holds_a_connection(process)
+
+    call_command("import_decisions", str(FIXTURES[-1]), "--progress-every", "0")
+    newest = Decision.objects.order_by("-pk").first()
+    assert listed(base) == len(FIXTURES)
+    assert listed(base, q=newest.reference) == 1
+
+    newest.delete()
+    assert listed(base) == len(FIXTURES) - 1
+    assert listed(base, q=newest.reference) == 0
