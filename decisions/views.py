@@ -6,7 +6,7 @@ import csv
 import functools
 import itertools
 from collections import OrderedDict
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 import markdown
 from django import forms
@@ -103,7 +103,9 @@ def _listing_context(request, within=None, *, skip_facets=(), implicit=()):
         "query": filterset.query,
         "sort": filterset.sort_order,
         "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
-        "search_state": current(request),
+        # each result's link carries the search, for the decision page's highlights and its way back
+        "result_query": (f"?q={quote(filterset.query.text, safe='/')}&from={quote(current(request), safe='/')}"
+                         if filterset.query.groups else ""),
         "export_query": urlencode([*implicit, *[(k, v) for k, vs in request.GET.lists() if k != "page"
                                                   for v in vs]]),
     }
