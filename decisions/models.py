@@ -321,9 +321,10 @@ class Decision(VersionedModel):
             models.Index(fields=["council", "-decision_date"], name="decision_council_date"),
             models.Index(fields=["category", "-decision_date"], name="decision_category_date"),
             models.Index(fields=["subcategory", "-decision_date"], name="decision_subcategory_date"),
-            # Covers every listing column: decisions/columns.py reads this, not the wide table.
+            # Covers every listing column and the id: decisions/columns.py reads this, not the
+            # wide table (SQLite's indexes hold the id anyway; PostgreSQL's need it named).
             models.Index(fields=["is_published", "category", "subcategory", "council", "outcome_group", "remedy_kinds",
-                                 "finding_kinds", "payment_purposes", "decision_date", "total_payment"],
+                                 "finding_kinds", "payment_purposes", "decision_date", "total_payment", "id"],
                          name="decision_facets"),
             models.Index(fields=["updated_at"], name="decision_updated"),
         ]

@@ -21,12 +21,13 @@ from pathlib import Path
 import numpy as np
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
 from django.db import connections
-from django.db.models import Aggregate, BooleanField, F, Q, QuerySet, TextField
+from django.db.models import BooleanField, F, Q, QuerySet
 from django.db.models.expressions import Expression
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from decisions.models import Category, Decision, SearchIndexRow, SearchVectorRow
+from decisions.packed import Packed, unpacked
 from decisions.parser import normalise_reference
 from decisions.text import fold
 
@@ -612,40 +613,6 @@ def matching_ids(query: Query, using: str = "default") -> np.ndarray | None:
     return _ids(index.filter(document__match=positive))
 
 
-class Packed(Aggregate):
-    """A column's values over the matching rows as one value numpy reads in one call: reading
-    70,000 ids as rows made a Python object of each (120 ms at 100,000 decisions), and 500,000
-    ids from PostgreSQL as decimal text took 90 ms to read.
-
-    PostgreSQL: each value's 8-byte binary form (int8send, float8send) joined into one bytea.
-    SQLite, which has no binary form of a number: decimal text, comma-separated, which numpy
-    parses in C (SQLite writes an id as decimal in half the time printf takes to write it in hex)."""
-
-    output_field = TextField()
-
-    def __init__(self, expression, *, real: bool = False):
-        super().__init__(expression)
-        self.real = real
-
-    def as_sqlite(self, compiler, connection, **extra):
-        sql, params = compiler.compile(self.get_source_expressions()[0])
-        return f"GROUP_CONCAT({sql}, ',')", params
-
-    def as_postgresql(self, compiler, connection, **extra):
-        sql, params = compiler.compile(self.get_source_expressions()[0])
-        send = f"float8send(({sql})::float8)" if self.real else f"int8send(({sql})::int8)"
-        return f"STRING_AGG({send}, '')", params
-
-
-def _unpacked(value, *, real: bool) -> np.ndarray:
-    dtype = np.float64 if real else np.int64
-    if not value:
-        return np.zeros(0, dtype=dtype)
-    if isinstance(value, (bytes, memoryview)):  # PostgreSQL
-        return np.frombuffer(value, dtype=">f8" if real else ">i8").astype(dtype)
-    return np.fromstring(value, dtype=dtype, sep=",")  # SQLite
-
-
 def _ids(queryset: QuerySet) -> np.ndarray:
     return _ids_and_scores(queryset, None)[0]
 
@@ -653,8 +620,8 @@ def _ids(queryset: QuerySet) -> np.ndarray:
 def _ids_and_scores(queryset: QuerySet, score: str | None) -> tuple[np.ndarray, np.ndarray]:
     """The ids of a queryset's rows and, when named, a score of each (in the same order)."""
     packed = queryset.aggregate(packed_ids=Packed("pk"),
-                                **({"packed_scores": Packed(score, real=True)} if score else {}))
-    return _unpacked(packed["packed_ids"], real=False), _unpacked(packed.get("packed_scores"), real=True)
+                                **({"packed_scores": Packed(score, kind="float8")} if score else {}))
+    return unpacked(packed["packed_ids"]), unpacked(packed.get("packed_scores"), "float8")
 
 
 # Relevance, the same on both databases (decisions/results.py puts it together):

@@ -104,3 +104,24 @@ def test_a_topic_search_finds_the_topic_by_category_without_rechecking_vectors(a
                        [query.to_websearch(), query.expanded_websearch()])
         by_each_topic = {pk for (pk,) in cursor.fetchall()}
     assert set(rows) == by_each_topic == set(ids[:40])
+
+
+def test_the_listing_columns_can_be_read_from_their_index_alone(archive):
+    """decisions/columns.py reads every decision's listing columns and id in one statement; the
+    decision_facets index holds them all, so PostgreSQL can answer it without the wide table
+    (at 500,000 it does so by itself: docs/benchmarks.md). Here, 2,000 rows are too few for the
+    planner to prefer it (and nothing here is vacuumed), so the plan is asked for with the scans
+    that read the table discouraged: left with the index, it must not need the table's rows."""
+    from django.test.utils import CaptureQueriesContext
+
+    from decisions import columns
+
+    with CaptureQueriesContext(connection) as captured:
+        held = columns._read("default", ())
+    assert len(held) == 2_000
+    [statement] = [query["sql"] for query in captured.captured_queries if "decisions_decision" in query["sql"]]
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")  # until the test's transaction ends
+        cursor.execute("SET LOCAL enable_bitmapscan = off")
+    read = plan(statement, None)
+    assert "Index Only Scan using decision_facets" in read, read
