@@ -4,7 +4,7 @@ use the tag."""
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 
 def _pairs(request, *, drop: set[str] = frozenset()) -> list[tuple[str, str]]:
@@ -27,8 +27,10 @@ def without(request, name: str, value: str | None = None) -> str:
     return "?" + urlencode(pairs) if pairs else "?"
 
 
-def current(request, *, drop: set[str] = frozenset({"page"})) -> str:
-    return urlencode(_pairs(request, drop=drop))
+def to_result(request, text: str) -> str:
+    """The query string each result's link carries, made once a listing: the words typed (the
+    decision page highlights them) and this listing without its page (the way back)."""
+    return f"?q={quote(text, safe='/')}&from={quote(urlencode(_pairs(request)), safe='/')}"
 
 
 def replaced(request, name: str, value: str) -> str:

@@ -6,7 +6,7 @@ import csv
 import functools
 import itertools
 from collections import OrderedDict
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
 import markdown
 from django import forms
@@ -23,7 +23,7 @@ from decisions import charts, exports, league, reading, search, suggest
 from decisions.caching import cached, cached_for
 from decisions.filters import DecisionFilter
 from decisions.models import ArchiveState, Category, Council, Decision, Finding, Remedy
-from decisions.querystring import current, replaced, without
+from decisions.querystring import replaced, to_result, without
 from decisions.results import InvalidParameter, SearchResults
 
 PAGE_SIZE = 25
@@ -103,9 +103,7 @@ def _listing_context(request, within=None, *, skip_facets=(), implicit=()):
         "query": filterset.query,
         "sort": filterset.sort_order,
         "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
-        # each result's link carries the search, for the decision page's highlights and its way back
-        "result_query": (f"?q={quote(filterset.query.text, safe='/')}&from={quote(current(request), safe='/')}"
-                         if filterset.query.groups else ""),
+        "result_query": to_result(request, filterset.query.text) if filterset.query.groups else "",
         "export_query": urlencode([*implicit, *[(k, v) for k, vs in request.GET.lists() if k != "page"
                                                   for v in vs]]),
     }
