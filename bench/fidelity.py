@@ -22,7 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from decisions.parser import ParseError, parse_decision_bytes  # noqa: E402
+from decisions.statements.parser import ParseError, parse_decision_bytes  # noqa: E402
 
 DEFAULT_FOLDER = ROOT.parent / "shared" / "devset"
 # Targets (issue 10): the share of files whose set of kinds is exactly right.

@@ -14,7 +14,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from decisions.parser import ParseError, parse_decision  # noqa: E402
+from decisions.statements.parser import ParseError, parse_decision  # noqa: E402
 
 
 def timed(text: str) -> float:

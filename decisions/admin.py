@@ -14,11 +14,11 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from decisions.models import Category, Council, Decision, Finding, HarvestedPage, HarvestRun, HarvestWindow, Remedy
-from decisions.outcomes import NOT_STATED, OTHER, OUTCOME_GROUPS, outcome_group
-from decisions.parser import ParseError
 from decisions.services import reparse_decision
+from decisions.statements.outcomes import NOT_STATED, OTHER, OUTCOME_GROUPS, outcome_group
+from decisions.statements.parser import ParseError
+from decisions.statements.vocabulary import PAYMENT_PURPOSES, canonical, choices
 from decisions.templatetags.archive import pounds
-from decisions.vocabulary import PAYMENT_PURPOSES, canonical, choices
 
 # The change page must fit a 1,280 px window with its remedies and findings: the app list stays
 # on the admin's home page rather than beside every form.

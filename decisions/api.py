@@ -11,7 +11,7 @@ from django.views.decorators.http import require_safe
 
 from decisions.exports import decision_row, export_queryset
 from decisions.models import Category, Council, Decision
-from decisions.results import InvalidParameter, SearchResults
+from decisions.search.results import InvalidParameter, SearchResults
 
 DEFAULT_PAGE_SIZE = 25
 MAX_PAGE_SIZE = 100

@@ -11,7 +11,7 @@ import json
 import logging
 from collections.abc import Iterable, Iterator
 
-from decisions.vocabulary import FINDING_KINDS, REMEDY_KINDS, words_in
+from decisions.statements.vocabulary import FINDING_KINDS, REMEDY_KINDS, words_in
 
 EXPORT_FIELDS = ("reference", "url", "organisation", "organisation_kind", "category", "subcategory", "outcome",
                  "outcome_group", "decision_date", "summary", "total_payment", "remedy_kinds", "finding_kinds",
@@ -52,7 +52,7 @@ def decision_row(decision, base_url: str) -> dict:
 
 
 def records(results, base_url: str) -> Iterator[dict]:
-    """Every decision of a search (decisions.results.SearchResults) as an export's records."""
+    """Every decision of a search (decisions.search.results.SearchResults) as an export's records."""
     for decision in results.every(export_queryset):
         yield decision_row(decision, base_url)
 

@@ -7,8 +7,8 @@ from django.core.exceptions import BadRequest
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
 
-from decisions.results import InvalidParameter, SearchResults
-from decisions.text import xml_safe
+from decisions.search.results import InvalidParameter, SearchResults
+from decisions.statements.text import xml_safe
 
 FEED_SIZE = 50
 

@@ -1,7 +1,7 @@
 """All request parsing for decision listings: the search box, filters, sort and facets.
 
 The FilterSet validates a request's parameters and says what each filter keeps as a mask over
-the listing columns (decisions/columns.py); decisions/results.py runs the search. It filters no
+the listing columns (decisions/search/columns.py); decisions/search/results.py runs the search. It filters no
 queryset: its ``qs`` is never used.
 """
 
@@ -13,10 +13,11 @@ from django import forms
 from django.db.models import Q
 
 from decisions import search
-from decisions.columns import Columns
 from decisions.models import Category, Council, Decision, Finding, Remedy
-from decisions.outcomes import OTHER, OUTCOME_GROUPS, outcome_group
-from decisions.vocabulary import PAYMENT_PURPOSES, choices
+from decisions.search.columns import Columns
+from decisions.search.query import MAX_QUERY_LENGTH
+from decisions.statements.outcomes import OTHER, OUTCOME_GROUPS, outcome_group
+from decisions.statements.vocabulary import PAYMENT_PURPOSES, choices
 
 SORTS = [
     ("relevance", "Relevance"),
@@ -45,9 +46,9 @@ class DecisionFilterForm(forms.Form):
 
 
 class DecisionFilter(django_filters.FilterSet):
-    """The request's parameters, validated: what a search asks for (decisions/results.py runs it)."""
+    """The request's parameters, validated: what a search asks for (decisions/search/results.py runs it)."""
 
-    q = django_filters.CharFilter(label="Search decisions", max_length=search.MAX_QUERY_LENGTH)
+    q = django_filters.CharFilter(label="Search decisions", max_length=MAX_QUERY_LENGTH)
     council = django_filters.ModelMultipleChoiceFilter(
         queryset=Council.objects.all(), to_field_name="slug", label="Organisation")
     category = django_filters.ModelMultipleChoiceFilter(
@@ -140,4 +141,4 @@ class DecisionFilter(django_filters.FilterSet):
 
     @property
     def qs(self):
-        raise NotImplementedError("listings are run by decisions.results.SearchResults, over decisions/columns.py")
+        raise NotImplementedError("listings are run by decisions.search.results.SearchResults, over decisions/search/columns.py")

@@ -9,8 +9,8 @@ from statistics import median
 
 from django.db.models import QuerySet
 
-from decisions.outcomes import INVESTIGATED_GROUPS, UPHELD
-from decisions.vocabulary import REMEDY_KINDS, label, words_in
+from decisions.statements.outcomes import INVESTIGATED_GROUPS, UPHELD
+from decisions.statements.vocabulary import REMEDY_KINDS, label, words_in
 
 FEW = 10  # fewer investigated decisions than this: the upheld share says little, and is flagged
 MEASURES = {  # what the table can be ranked by (the name A–Z, the others biggest first), in column order

@@ -16,8 +16,8 @@ from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import ExtractYear, Now
 from django.urls import reverse
 
-from decisions.outcomes import NOT_STATED, NOT_UPHELD, OUTCOME_GROUPS, UPHELD, group_label
-from decisions.vocabulary import (
+from decisions.statements.outcomes import NOT_STATED, NOT_UPHELD, OUTCOME_GROUPS, UPHELD, group_label
+from decisions.statements.vocabulary import (
     FINDING_KINDS,
     NOT_INVESTIGATED_REASONS,
     PAYMENT_PURPOSES,
@@ -321,7 +321,7 @@ class Decision(VersionedModel):
             models.Index(fields=["council", "-decision_date"], name="decision_council_date"),
             models.Index(fields=["category", "-decision_date"], name="decision_category_date"),
             models.Index(fields=["subcategory", "-decision_date"], name="decision_subcategory_date"),
-            # Covers every listing column and the id: decisions/columns.py reads this, not the
+            # Covers every listing column and the id: decisions/search/columns.py reads this, not the
             # wide table (SQLite's indexes hold the id anyway; PostgreSQL's need it named).
             models.Index(fields=["is_published", "category", "subcategory", "council", "outcome_group", "remedy_kinds",
                                  "finding_kinds", "payment_purposes", "decision_date", "total_payment", "id"],

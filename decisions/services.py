@@ -13,11 +13,11 @@ from pathlib import Path
 from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils.text import slugify
 
-from decisions.lgo_site import SiteChanged, statement_text
+from decisions.harvest.lgo_site import SiteChanged, statement_text
 from decisions.models import ArchiveState, Category, Council, Decision, Finding, Remedy
-from decisions.parser import PARSER_VERSION, ParsedDecision, ParseError, decode, parse_decision
-from decisions.text import fold
-from decisions.vocabulary import FINDING_KINDS, PAYMENT_PURPOSES, REMEDY_KINDS, bits, canonical
+from decisions.statements.parser import PARSER_VERSION, ParsedDecision, ParseError, decode, parse_decision
+from decisions.statements.text import fold
+from decisions.statements.vocabulary import FINDING_KINDS, PAYMENT_PURPOSES, REMEDY_KINDS, bits, canonical
 
 CREATED, UPDATED, UNCHANGED, SKIPPED, FAILED = "created", "updated", "unchanged", "skipped", "failed"
 STATUSES = (CREATED, UPDATED, UNCHANGED, SKIPPED, FAILED)

@@ -19,12 +19,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
 
-from decisions import charts, exports, league, reading, search, suggest
+from decisions import charts, exports, league, reading, search
 from decisions.caching import cached, cached_for
 from decisions.filters import DecisionFilter
 from decisions.models import ArchiveState, Category, Council, Decision, Finding, Remedy
 from decisions.querystring import replaced, to_result, without
-from decisions.results import InvalidParameter, SearchResults
+from decisions.search import suggest
+from decisions.search.results import InvalidParameter, SearchResults
 
 PAGE_SIZE = 25
 

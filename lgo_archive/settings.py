@@ -130,8 +130,8 @@ else:
         }
     }
 
-# Facet counts, figures, similar decisions and rendered statements are cached under the data
-# version (decisions/caching.py). With REDIS_URL (redis://host:6379/0 or unix:///path/redis.sock)
+# Figures (home, council, category and league pages), similar decisions and the suggestion vocabulary
+# are cached under the data version (decisions/caching.py); searches are not. With REDIS_URL (redis://host:6379/0 or unix:///path/redis.sock)
 # the web server's processes share one Redis cache, which stays fast with hundreds of thousands
 # of entries and expires them itself; when Redis cannot be reached the pages are computed
 # instead (decisions/cache_backend.py). Otherwise each process keeps its own cache in memory.

@@ -35,7 +35,7 @@ def empty_cache():
     """Cached values and the listing columns are held per process: each test starts without them."""
     from django.core.cache import cache
 
-    from decisions import columns
+    from decisions.search import columns
 
     cache.clear()
     columns.forget()

@@ -1,7 +1,7 @@
 """A small stand-in for the Ombudsman's website, served over real HTTP on localhost.
 
 Decision statements (the seed files) are rendered into pages of the structure the harvester
-expects (see decisions/lgo_site.py): listings by date window with a total and paging, decision
+expects (see decisions/harvest/lgo_site.py): listings by date window with a total and paging, decision
 pages with their header of label/value pairs and numbered paragraphs (numbered once through the
 statement, as the site publishes them), robots.txt, ETags for conditional requests. Faults can
 be scheduled: statuses to answer first for a path, a listing whose markup changed, a request
@@ -23,7 +23,7 @@ from urllib.parse import parse_qs, urlparse
 
 from django.utils.text import slugify
 
-from decisions.parser import ParsedDecision, parse_decision
+from decisions.statements.parser import ParsedDecision, parse_decision
 
 
 def render_decision_page(parsed: ParsedDecision) -> str:

@@ -46,7 +46,7 @@ def queries_for(client, url: str) -> tuple[int, bytes]:
 
 
 def test_figures_are_cached_in_redis_until_the_data_changes(client, seeds, redis_url):
-    """The home page's totals and categories; searches are worked out afresh (decisions/results.py)."""
+    """The home page's totals and categories; searches are worked out afresh (decisions/search/results.py)."""
     url, _ = redis_url
     first, _ = queries_for(client, "/")
     assert redis.Redis.from_url(url).dbsize() > 0

@@ -1,4 +1,4 @@
-"""The listing columns in memory (decisions/columns.py) against the database's own answers."""
+"""The listing columns in memory (decisions/search/columns.py) against the database's own answers."""
 
 from datetime import date
 from decimal import Decimal
@@ -6,9 +6,9 @@ from decimal import Decimal
 import pytest
 from django.db.models import Count
 
-from decisions import columns
 from decisions.models import Decision
-from decisions.results import SearchResults
+from decisions.search import columns
+from decisions.search.results import SearchResults
 from tests.factories import make_decision
 
 pytestmark = pytest.mark.django_db

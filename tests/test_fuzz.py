@@ -7,8 +7,8 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from decisions.models import Category, Council, Decision, Finding, Remedy
-from decisions.parser import ParseError, parse_decision, parse_decision_bytes
 from decisions.services import DecisionImporter
+from decisions.statements.parser import ParseError, parse_decision, parse_decision_bytes
 from tests.conftest import SEED_FILES
 
 SLOW_RESPONSE_SECONDS = 5

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from decisions.parser import parse_decision
+from decisions.statements.parser import parse_decision
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -9,10 +9,10 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from decisions.harvest import month_windows, retry_after_seconds
-from decisions.lgo_site import SiteChanged, read_listing, statement_text
+from decisions.harvest.client import month_windows, retry_after_seconds
+from decisions.harvest.lgo_site import SiteChanged, read_listing, statement_text
 from decisions.models import Decision, HarvestedPage, HarvestRun, HarvestWindow
-from decisions.parser import parse_decision
+from decisions.statements.parser import parse_decision
 from tests.conftest import EXPECTED, ROOT, SEED_FILES, seed_text
 from tests.fake_lgo_site import FakeSite, FakeSiteServer, render_decision_page
 

@@ -6,8 +6,8 @@ from decimal import Decimal
 
 import pytest
 
-from decisions.parser import ParseError, normalise_reference, parse_decision, parse_decision_bytes
-from decisions.vocabulary import PAYMENT_PURPOSES
+from decisions.statements.parser import ParseError, normalise_reference, parse_decision, parse_decision_bytes
+from decisions.statements.vocabulary import PAYMENT_PURPOSES
 from tests.conftest import EXPECTED, seed_path, seed_text
 
 BY_FILE = {item["file"]: item for item in EXPECTED}
@@ -389,10 +389,14 @@ def test_to_dict_is_json_with_stable_keys():
     assert set(data["findings"][0]) >= {"kind", "reason", "text"}
 
 
-def test_parser_module_does_not_import_django():
+def test_statements_package_does_not_import_django():
+    """Every module of the statement reader loads without Django, so it can be used alone."""
     import subprocess
     import sys
 
-    code = ("import sys; import decisions.parser; "
+    code = ("import importlib, pkgutil, sys; import decisions.statements as package; "
+            "names = [m.name for m in pkgutil.iter_modules(package.__path__, 'decisions.statements.')]; "
+            "[importlib.import_module(name) for name in names]; "
+            "assert len(names) >= 7, names; "
             "sys.exit(1 if any(m == 'django' or m.startswith('django.') for m in sys.modules) else 0)")
     assert subprocess.run([sys.executable, "-c", code], cwd=str(seed_path("x").parent.parent)).returncode == 0

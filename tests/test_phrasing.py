@@ -8,8 +8,8 @@ from decimal import Decimal
 
 import pytest
 
-from decisions.findings import read_summary
-from decisions.remedies import read_commitments
+from decisions.statements.findings import read_summary
+from decisions.statements.remedies import read_commitments
 
 
 def remedy_kinds(text: str) -> set[str]:
@@ -391,7 +391,7 @@ def test_not_investigated_reasons(summary, expected):
 
 
 def test_outcome_label_is_used_only_when_the_text_states_nothing():
-    from decisions.findings import extract_findings
+    from decisions.statements.findings import extract_findings
 
     warnings: list[str] = []
     found = extract_findings([], "Mr X complained about the Council.", "Upheld", warnings)
@@ -401,7 +401,7 @@ def test_outcome_label_is_used_only_when_the_text_states_nothing():
 
 
 def test_an_action_section_with_nothing_readable_falls_back_to_the_summary():
-    from decisions.parser import parse_decision
+    from decisions.statements.parser import parse_decision
     from tests.factories import statement_text
 
     parsed = parse_decision(statement_text(reference="91 000 001", organisation="Testshire County Council",

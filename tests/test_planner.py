@@ -1,11 +1,11 @@
-"""The PostgreSQL planner setting (decisions/planner.py) against the plans it exists for."""
+"""The PostgreSQL planner setting (decisions/search/postgresql.py: search_plan) against the plans it exists for."""
 
 import pytest
 from django.db import connection
 
 from decisions import search
 from decisions.models import Decision, SearchVectorRow
-from decisions.planner import search_plan
+from decisions.search import postgresql, search_plan
 
 pytestmark = [pytest.mark.django_db,
               pytest.mark.skipif("connection.vendor != 'postgresql'", reason="planner settings are PostgreSQL's")]
@@ -36,7 +36,7 @@ def plan(sql: str, params) -> str:
 
 def a_search():
     """The rows search.matching_ids reads for a word (it packs their ids into one value)."""
-    [words] = search._pg_parts(search.parse_query("distress"), "default").required
+    [words] = postgresql.search_parts(search.parse_query("distress"), "default").required
     return SearchVectorRow.objects.order_by().filter(words).values_list("pk")
 
 
@@ -52,8 +52,8 @@ def test_the_search_plan_reads_matches_through_an_index_not_the_whole_table(arch
 def test_the_search_plan_scores_weighted_fields_from_their_own_index(archive):
     """search.weighted_scores reads the small rank_vector through its GIN index, never the table."""
     query = search.parse_query("summary")
-    typed = search._pg_query(query)
-    rows = (Decision.objects.alias(rank_vector=search.VectorColumn("rank_vector")).filter(rank_vector=typed)
+    typed = postgresql.typed_query(query)
+    rows = (Decision.objects.alias(rank_vector=postgresql.VectorColumn("rank_vector")).filter(rank_vector=typed)
             .values_list("pk"))
     sql, params = rows.query.sql_with_params()
     with search_plan():
@@ -65,7 +65,7 @@ def test_the_search_plan_scores_weighted_fields_from_their_own_index(archive):
 def test_a_phrase_is_found_by_its_word_pairs_without_reading_body_vectors(archive):
     """Migration 0016: a phrase's pairs are answered by pair_vector's GIN index alone; the plan
     never rechecks search_vector (which reads each candidate's body vector from TOAST)."""
-    [phrase] = search._pg_parts(search.parse_query('"repairs and the council"'), "default").required
+    [phrase] = postgresql.search_parts(search.parse_query('"repairs and the council"'), "default").required
     rows = SearchVectorRow.objects.order_by().filter(phrase).values_list("pk")
     sql, params = rows.query.sql_with_params()
     with search_plan():
@@ -76,7 +76,7 @@ def test_a_phrase_is_found_by_its_word_pairs_without_reading_body_vectors(archiv
 
 
 def test_a_topic_search_finds_the_topic_by_category_without_rechecking_vectors(archive):
-    """search.filed_under_topics: a search's synonyms are matched against the topics' names
+    """postgresql.filed_under_topics: a search's synonyms are matched against the topics' names
     once, and its decisions found by category and subcategory; the plan tests no decision's
     topic (testing topic_vector, migration 0017, rechecked each candidate's row and de-TOASTed
     its body vector). It finds what testing each decision's own topic text finds."""
@@ -107,14 +107,14 @@ def test_a_topic_search_finds_the_topic_by_category_without_rechecking_vectors(a
 
 
 def test_the_listing_columns_can_be_read_from_their_index_alone(archive):
-    """decisions/columns.py reads every decision's listing columns and id in one statement; the
+    """decisions/search/columns.py reads every decision's listing columns and id in one statement; the
     decision_facets index holds them all, so PostgreSQL can answer it without the wide table
     (at 500,000 it does so by itself: docs/benchmarks.md). Here, 2,000 rows are too few for the
     planner to prefer it (and nothing here is vacuumed), so the plan is asked for with the scans
     that read the table discouraged: left with the index, it must not need the table's rows."""
     from django.test.utils import CaptureQueriesContext
 
-    from decisions import columns
+    from decisions.search import columns
 
     with CaptureQueriesContext(connection) as captured:
         held = columns._read("default", ())

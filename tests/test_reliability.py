@@ -13,7 +13,7 @@ import pytest
 from django.db import connection, transaction
 
 from decisions.models import Decision
-from decisions.parser import parse_decision
+from decisions.statements.parser import parse_decision
 
 ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from decisions.models import Decision
-from decisions.outcomes import outcome_group
+from decisions.statements.outcomes import outcome_group
 from tests.factories import make_decision
 
 pytestmark = pytest.mark.django_db

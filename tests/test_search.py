@@ -7,7 +7,8 @@ import pytest
 
 from decisions import search
 from decisions.models import Decision
-from decisions.results import SearchResults
+from decisions.search import postgresql, sqlite
+from decisions.search.results import SearchResults
 from tests.factories import make_decision
 from tests.searching import found
 
@@ -68,13 +69,13 @@ def test_phrases_keep_their_stop_words_and_their_order(seeds):
 
 
 def test_phrase_lexemes_read_postgresql_s_phrase_syntax():
-    assert search.phrase_lexemes("'agre' <2> 'apologis' <-> 'pay'") == [("agre", 0), ("apologis", 2), ("pay", 1)]
-    assert search.word_pairs([("agre", 0), ("apologis", 2), ("pay", 1)]) == ["agre~apologis~2", "apologis~pay~1"]
-    assert search.phrase_lexemes("'council'") == [("council", 0)]
-    assert search.phrase_lexemes("") == []
-    assert search.phrase_lexemes("'it''s' <-> 'x'") == [("it's", 0), ("x", 1)]
+    assert postgresql.phrase_lexemes("'agre' <2> 'apologis' <-> 'pay'") == [("agre", 0), ("apologis", 2), ("pay", 1)]
+    assert postgresql.word_pairs([("agre", 0), ("apologis", 2), ("pay", 1)]) == ["agre~apologis~2", "apologis~pay~1"]
+    assert postgresql.phrase_lexemes("'council'") == [("council", 0)]
+    assert postgresql.phrase_lexemes("") == []
+    assert postgresql.phrase_lexemes("'it''s' <-> 'x'") == [("it's", 0), ("x", 1)]
     for other in ("'a' & 'b'", "'a' <-> <-> 'b'", "'a' 'b'", "'a' <->", "!'a'", "( 'a' <-> 'b' )"):
-        assert search.phrase_lexemes(other) is None, other
+        assert postgresql.phrase_lexemes(other) is None, other
 
 
 def test_ranking_puts_the_organisation_first(seeds):
@@ -138,11 +139,11 @@ def test_snippets_only_for_the_given_decisions(seeds):
 
 def test_query_parsing():
     query = search.parse_query('care "home fees" OR charges -court')
-    assert query.to_fts5() == '("care" AND ("home fees" OR "charges")) NOT ("court")'
+    assert sqlite.fts5_expression(query) == '("care" AND ("home fees" OR "charges")) NOT ("court")'
     assert query.to_websearch() == 'care "home fees" OR charges -court'
     long = search.parse_query("word " * 500)
     assert len(long.groups) <= search.MAX_TERMS
-    assert search.parse_query('"quoted "" nonsense').to_fts5() is not None
+    assert sqlite.fts5_expression(search.parse_query('"quoted "" nonsense')) is not None
 
 
 def test_highlight_marks_inflections_and_escapes():

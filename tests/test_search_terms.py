@@ -10,8 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from decisions import search, suggest
-from decisions.results import SearchResults
+from decisions import search
+from decisions.search import suggest
+from decisions.search.query import SYNONYMS_FILE, words_of
+from decisions.search.results import SearchResults
 from tests.factories import make_decision
 from tests.searching import found
 
@@ -26,11 +28,11 @@ def ranked(text):
 def test_the_synonyms_file_is_well_formed():
     seen: dict[tuple, int] = {}
     groups = 0
-    for number, line in enumerate(search.SYNONYMS_FILE.read_text(encoding="utf-8").splitlines(), start=1):
+    for number, line in enumerate(SYNONYMS_FILE.read_text(encoding="utf-8").splitlines(), start=1):
         if not line.strip() or line.startswith("#") or line.startswith("["):
             continue
         groups += 1
-        terms = [tuple(search._words(part)) for part in line.split("|")]
+        terms = [tuple(words_of(part)) for part in line.split("|")]
         assert all(terms) and len(terms) >= 2, f"line {number}: a group needs two terms or more"
         for term in terms:
             assert term not in seen, f"line {number}: {' '.join(term)!r} is also on line {seen[term]}"

@@ -5,7 +5,7 @@ import sys
 
 import pytest
 
-from decisions.vocabulary import (
+from decisions.statements.vocabulary import (
     FINDING_KINDS,
     NOT_INVESTIGATED_REASONS,
     PAYMENT_PURPOSES,
@@ -50,5 +50,5 @@ def test_a_stored_decision_holds_the_bits_of_its_kinds(seeds):
 
 
 def test_the_vocabulary_needs_no_django():
-    code = "import sys, decisions.vocabulary, decisions.parser; assert 'django' not in sys.modules"
+    code = "import sys, decisions.statements.vocabulary, decisions.statements.parser; assert 'django' not in sys.modules"
     assert subprocess.run([sys.executable, "-c", code], cwd=ROOT).returncode == 0

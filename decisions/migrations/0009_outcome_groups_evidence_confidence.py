@@ -4,7 +4,7 @@ import importlib
 
 from django.db import migrations, models
 
-from decisions.outcomes import outcome_group
+from decisions.statements.outcomes import outcome_group
 
 # Altering the decision table on SQLite rebuilds it in Django's field order and drops the
 # full-text triggers: put the large columns last again and recreate the triggers (see 0007).

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from decisions.harvest import Harvester, HarvestStopped, PoliteClient, Progress
+from decisions.harvest.client import Harvester, HarvestStopped, PoliteClient, Progress
 
 
 def parse_day(value: str) -> date:

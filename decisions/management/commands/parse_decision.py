@@ -5,7 +5,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from decisions.parser import ParseError, parse_decision_bytes
+from decisions.statements.parser import ParseError, parse_decision_bytes
 
 
 class Command(BaseCommand):

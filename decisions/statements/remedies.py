@@ -14,7 +14,8 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
-from decisions.text import fold, normalise_heading, split_sentences
+from decisions.statements import phrases
+from decisions.statements.text import fold, normalise_heading, split_sentences
 
 REMEDY_HEADING_RE = re.compile(
     r"agreed action|recommended action|recommendation|actions? agreed|remed(y|ies)|put(ting)? (things|it) right"
@@ -492,8 +493,6 @@ NOT_A_REMEDY_RE = re.compile(
 
 def read_commitments(text: str) -> list[Remedy]:
     """Remedies committed to in running text (a summary, a final decision), clause by clause."""
-    from decisions import phrases
-
     remedies: list[Remedy] = []
     for sentence in split_sentences(text):
         folded = fold(sentence).strip()

@@ -1,6 +1,6 @@
 """The columns a listing filters, counts and orders by, held in memory: one numpy array per column.
 
-A search asks the database one question, which decisions its words match (decisions/search.py,
+A search asks the database one question, which decisions its words match (the search backend,
 answered by the full-text index). Everything else a listing shows is worked out here, the same
 on both databases: which matches pass the filters, how many each facet option would give, and
 which 25 come on the page in the chosen order. At 100,000 decisions the arrays take about 5 MB,
@@ -25,9 +25,9 @@ from django.db.models.functions import Coalesce
 
 from decisions.caching import data_stamp
 from decisions.models import Decision
-from decisions.outcomes import OTHER, OUTCOME_GROUPS
-from decisions.packed import Packed, unpacked
-from decisions.vocabulary import FINDING_KINDS, PAYMENT_PURPOSES, REMEDY_KINDS, bits
+from decisions.search.packed import Packed, unpacked
+from decisions.statements.outcomes import OTHER, OUTCOME_GROUPS
+from decisions.statements.vocabulary import FINDING_KINDS, PAYMENT_PURPOSES, REMEDY_KINDS, bits
 
 OUTCOMES = tuple(group for group, _ in OUTCOME_GROUPS)
 FIRST_DAY = datetime.date(1900, 1, 1)  # day numbers count from here, so every real date's is positive
@@ -48,7 +48,7 @@ class Columns:
     category: np.ndarray
     subcategory: np.ndarray
     outcome: np.ndarray  # index in OUTCOMES
-    remedy: np.ndarray  # bit sets, bit n for the nth word of the vocabulary (decisions/vocabulary.py)
+    remedy: np.ndarray  # bit sets, bit n for the nth word of the vocabulary (decisions/statements/vocabulary.py)
     finding: np.ndarray
     purpose: np.ndarray
     payment: np.ndarray  # total payment in pence
@@ -186,7 +186,7 @@ def _number(field: str):
 
 
 # Each column as one number a decision, worked out by the database, and how it travels
-# (decisions/packed.py: ids as int8, small numbers as int4, the payment in pounds as float8).
+# (decisions/search/packed.py: ids as int8, small numbers as int4, the payment in pounds as float8).
 _COLUMNS = {
     "ids": (F("pk"), "int8"),
     "published": (Case(When(is_published=True, then=Value(1)), default=Value(0), output_field=IntegerField()), "int4"),
@@ -204,7 +204,7 @@ _COLUMNS = {
 
 
 def _read(using: str, stamp: tuple) -> Columns:
-    # One statement, every column packed into one value (decisions/packed.py) that numpy reads
+    # One statement, every column packed into one value (decisions/search/packed.py) that numpy reads
     # whole: no row becomes a Python object (500,000 rows as tuples took 2.1-2.4 s and 530 MB).
     # Unordered, so that the database can read them from the index that holds every one of these
     # columns (decision_facets) rather than the wide table; sorted by id here.

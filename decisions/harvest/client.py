@@ -24,7 +24,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from decisions import lgo_site
+from decisions.harvest import lgo_site
 from decisions.models import HarvestedPage, HarvestRun, HarvestWindow
 from decisions.services import (
     CREATED,
@@ -286,4 +286,4 @@ class Harvester:
             "reference": lgo_site.reference_from_url(url) or "", "html_gzip": gzip.compress(html.encode()),
             "etag": "", "last_modified": "", "fetched_at": now, "checked_at": now, "problem": problem})
         return HarvestStopped(f"{url}: {problem}. The site may have changed: the page is kept for inspection "
-                              f"(admin: harvested page {page.pk}); correct decisions/lgo_site.py")
+                              f"(admin: harvested page {page.pk}); correct decisions/harvest/lgo_site.py")

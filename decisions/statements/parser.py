@@ -19,10 +19,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
-from decisions import findings as findings_module
-from decisions import remedies as remedies_module
-from decisions.outcomes import INVESTIGATED_GROUPS, NOT_UPHELD, UPHELD, outcome_group
-from decisions.text import fold, normalise_heading
+from decisions.statements import findings as findings_module
+from decisions.statements import remedies as remedies_module
+from decisions.statements.outcomes import INVESTIGATED_GROUPS, NOT_UPHELD, UPHELD, outcome_group
+from decisions.statements.text import fold, normalise_heading
 
 PARSER_VERSION = 2  # 2: remedies and findings read from the summary's own wording; outcome groups; confidence
 

@@ -1,9 +1,11 @@
-"""Many numbers from the database in one value: what search and the listing columns read in bulk."""
+"""Many numbers to and from the database in one value: ids and scores read in bulk, ids passed as one parameter."""
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
-from django.db.models import Aggregate, TextField
+from django.db.models import Aggregate, BooleanField, Expression, QuerySet, TextField
 
 # How each kind of number travels from PostgreSQL (its binary form), and what numpy makes of it.
 KINDS = {
@@ -46,3 +48,41 @@ def unpacked(value, kind: str = "int8") -> np.ndarray:
     if isinstance(value, (bytes, memoryview)):  # PostgreSQL
         return np.frombuffer(value, dtype=wire).astype(dtype)
     return np.fromstring(value, dtype=dtype, sep=",")  # SQLite
+
+
+def ids(queryset: QuerySet) -> np.ndarray:
+    """The ids of a queryset's rows, read as one value."""
+    return ids_and_scores(queryset, None)[0]
+
+
+def ids_and_scores(queryset: QuerySet, score: str | None) -> tuple[np.ndarray, np.ndarray]:
+    """The ids of a queryset's rows and, when named, a score of each (in the same order)."""
+    packed = queryset.aggregate(packed_ids=Packed("pk"),
+                                **({"packed_scores": Packed(score, kind="float8")} if score else {}))
+    return unpacked(packed["packed_ids"]), unpacked(packed.get("packed_scores"), "float8")
+
+
+def own_column(compiler, connection, column: str) -> str:
+    """A column under the query's own alias for its table, so that an expression also works when
+    its queryset becomes a subquery."""
+    alias = compiler.query.get_initial_alias()
+    return f"{compiler.quote_name_unless_alias(alias)}.{connection.ops.quote_name(column)}"
+
+
+class AmongIds(Expression):
+    """The row's id is one of these, passed as one parameter (an array on PostgreSQL, a JSON
+    list on SQLite), however many there are."""
+
+    output_field = BooleanField()
+
+    def __init__(self, ids, column: str = "id"):
+        super().__init__()
+        self.ids, self.column = [int(pk) for pk in ids], column
+
+    def as_postgresql(self, compiler, connection):
+        return f"{own_column(compiler, connection, self.column)} = ANY(%s)", [self.ids]
+
+    def as_sqlite(self, compiler, connection):
+        # The unary plus keeps SQLite from handing the list to FTS5 as rowid lookups, each of which
+        # would evaluate the whole query again (minutes for a phrase): the list only filters.
+        return f"+{own_column(compiler, connection, self.column)} IN (SELECT value FROM json_each(%s))", [json.dumps(self.ids)]

@@ -13,8 +13,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from decisions.outcomes import NOT_INVESTIGATED, NOT_UPHELD, OUTSIDE_JURISDICTION, PREMATURE, UPHELD, outcome_group
-from decisions.text import fold, normalise_heading, split_sentences
+from decisions.statements import phrases
+from decisions.statements.outcomes import NOT_INVESTIGATED, NOT_UPHELD, OUTSIDE_JURISDICTION, PREMATURE, UPHELD, outcome_group
+from decisions.statements.text import fold, normalise_heading, split_sentences
 
 SKIPPED_SECTIONS_RE = re.compile(
     r"role and powers|^the ombudsm[ae]n'?s'? role|how (i|we) considered|^(the )?complaints?$|law|legislation|guidance"
@@ -427,8 +428,6 @@ class _Sentence:
 
 def read_summary(summary: str, outcome: str, new_remedy_kinds: set[str]) -> list[Finding]:
     """The findings a summary states, in the order they are stated."""
-    from decisions import phrases
-
     sentences: list[_Sentence] = []
     for original in split_sentences(summary):
         text = fold(original).strip()

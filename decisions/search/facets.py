@@ -1,6 +1,6 @@
 """Facets: for each filter, its options with the number of decisions each would give.
 
-Counted over the listing's matches in memory (decisions/columns.py), each facet without its own
+Counted over the listing's matches in memory (decisions/search/columns.py), each facet without its own
 filter; named here with one query per table, whatever the number of options.
 """
 
@@ -12,11 +12,11 @@ from dataclasses import dataclass
 import numpy as np
 from django.db.models import Q
 
-from decisions.columns import Columns
 from decisions.filters import PURPOSE_CHOICES, DecisionFilter
 from decisions.models import Category, Council, Finding, Remedy
-from decisions.outcomes import OUTCOME_GROUPS
 from decisions.querystring import replaced, toggled
+from decisions.search.columns import Columns
+from decisions.statements.outcomes import OUTCOME_GROUPS
 
 FACET_LIMIT = 12  # options shown per facet; chosen ones are always shown
 

@@ -7,9 +7,9 @@ show. A search is worked out in three steps, the same on both databases:
 1. the full-text index gives the ids of the decisions the words match (search.matching_ids),
    and, when the order is relevance, the text scores of those that match in the weighted
    fields (search.weighted_scores);
-2. the listing columns in memory (decisions/columns.py) give, as masks, what the filters keep;
-   the count, the facets (decisions/facets.py) and the order of the page are worked out there;
-3. the page's 25 decisions are read by id, with their snippets (decisions/search.py).
+2. the listing columns in memory (decisions/search/columns.py) give, as masks, what the filters keep;
+   the count, the facets (decisions/search/facets.py) and the order of the page are worked out there;
+3. the page's 25 decisions are read by id, with their snippets (the search backend).
 """
 
 from __future__ import annotations
@@ -23,12 +23,11 @@ from django.core.paginator import EmptyPage, Page, Paginator
 from django.db.models import QuerySet
 
 from decisions import search
-from decisions.columns import Columns, columns
-from decisions.facets import Facet, count, facets
 from decisions.filters import DecisionFilter
-from decisions.models import Decision
-from decisions.planner import search_plan
-from decisions.text import split_sentences
+from decisions.models import Category, Decision
+from decisions.search.columns import Columns, columns
+from decisions.search.facets import Facet, count, facets
+from decisions.statements.text import split_sentences
 
 EXPORT_CHUNK = 2000  # rows read per statement when every result is wanted
 
@@ -83,15 +82,33 @@ class Selection:
 NARROWED_SHARE = 0.25
 
 
+# Relevance, the same on both databases:
+# 1. a decision filed under a topic the search names ('antisocial behaviour', 'charging') first:
+#    TOPIC_FIRST outweighs any text score;
+# 2. then by its text score in the weighted fields (reference, organisation, topic, headings,
+#    summary), where what a decision is about is said: the statement's body, where a word may
+#    be said in passing, adds nothing;
+# 3. then newest first (decisions matched in the body alone come after those matched in the
+#    weighted fields, newest first).
+TOPIC_FIRST = 1000.0
+
+
+def topic_ids(query: search.Query, using: str = "default") -> list[int]:
+    """The categories and subcategories whose names hold a wanted term (a hundred or so names)."""
+    if not query.groups:
+        return []
+    return [pk for pk, name in Category.objects.using(using).values_list("pk", "name")
+            if search.topic_matches(name, query)]
+
+
 def relevance(columns: Columns, query: search.Query, matched: np.ndarray, selected: np.ndarray, using: str
               ) -> np.ndarray:
     """A score for every position: TOPIC_FIRST for a decision filed under a topic the search
-    names, plus its text score in the weighted fields (search.py says why). Ties, and the
-    decisions matched in the body alone (score 0), are ordered newest first by Columns.order.
-    Only the ``selected`` positions' scores are meant to be read."""
-    topics = np.asarray(search.topic_ids(query, using), dtype=np.int64)
-    score = np.where(np.isin(columns.category, topics) | np.isin(columns.subcategory, topics),
-                     search.TOPIC_FIRST, 0.0)
+    names, plus its text score in the weighted fields. Ties, and the decisions matched in the
+    body alone (score 0), are ordered newest first by Columns.order. Only the ``selected``
+    positions' scores are meant to be read."""
+    topics = np.asarray(topic_ids(query, using), dtype=np.int64)
+    score = np.where(np.isin(columns.category, topics) | np.isin(columns.subcategory, topics), TOPIC_FIRST, 0.0)
     matches = int(np.count_nonzero(matched))
     if not search.ubiquitous(query, matches, len(columns)):
         narrowed = np.count_nonzero(selected) < NARROWED_SHARE * matches
@@ -151,7 +168,7 @@ class SearchResults:
         for name, value in self.within.items():
             base &= held.where(name, [value])
         masks = self.filterset.masks(held)
-        with search_plan(self.using):
+        with search.search_plan(self.using):
             if (matched := search.matching_ids(self.query, self.using)) is not None:
                 masks["q"] = held.having(matched)
             selected = base.copy()
@@ -185,7 +202,7 @@ class SearchResults:
             error.pages = paginator.num_pages  # so a caller can say how many there are
             raise
         decisions = list(page.object_list)
-        found = search.snippets(decisions, self.query) if snippets else {}
+        found = search.snippets(decisions, self.query, using=self.using) if snippets else {}
         for decision in decisions:
             decision.snippet = found.get(decision.pk)
             decision.topic_matched = search.topic_matches(decision.topic, self.query)

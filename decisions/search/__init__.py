@@ -1,0 +1,90 @@
+"""Search of the archive, whatever the database: the one interface the rest of the site uses.
+
+- query.py: what was typed, understood (pure Python); highlight.py: marking it in text.
+- sqlite.py and postgresql.py: one backend per database, chosen here once per connection, the
+  way Wagtail chooses its search backend; no module outside this package asks which database
+  is in use.
+- columns.py (the listing columns held in memory), facets.py, results.py (one search, from its
+  parameters to a page of results), packed.py, suggest.py ('did you mean').
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib import import_module
+
+import numpy as np
+from django.db import connections
+from django.db.models import QuerySet
+from django.utils.safestring import SafeString
+
+from decisions.search.highlight import MARK_END, MARK_START, highlight, marked_html, marks, text_snippet, topic_matches
+from decisions.search.query import MAX_TERMS, Query, Term, parse_query, reference_in, synonym_groups, ubiquitous
+
+__all__ = [
+    "MARK_END", "MARK_START", "MAX_TERMS", "Query", "Term", "backend", "highlight", "marked_html", "marks",
+    "matching", "matching_ids", "parse_query", "reference_in", "search_plan", "snippets", "synonym_groups",
+    "text_snippet", "topic_matches", "ubiquitous", "weighted_scores",
+]
+
+BACKENDS = {"sqlite": "decisions.search.sqlite", "postgresql": "decisions.search.postgresql"}
+
+
+@cache
+def _backend_of(vendor: str):
+    return import_module(BACKENDS[vendor])
+
+
+def backend(using: str = "default"):
+    """The search backend module of a database connection (sqlite.py or postgresql.py)."""
+    return _backend_of(connections[using].vendor)
+
+
+def search_plan(using: str = "default"):
+    """A context in which a search's full-text statements run (the planner settings they need)."""
+    return backend(using).search_plan(using)
+
+
+def matching_ids(query: Query, using: str = "default") -> np.ndarray | None:
+    """The ids of every decision (published or not) the words match, read from the full-text
+    index alone, in bulk; None when the query asks for no words (every decision matches)."""
+    from decisions.models import Decision
+    from decisions.search.packed import ids
+
+    if query.reference:
+        return ids(Decision.objects.using(using).order_by().filter(reference=query.reference))
+    if query.is_empty:
+        return None
+    return backend(using).matching_ids(query, using)
+
+
+def matching(queryset: QuerySet, text: str | Query) -> QuerySet:
+    """The decisions that match the user's text (no ranking), as a queryset: the same decisions
+    as matching_ids(), which listings use (the search tests hold the two equal)."""
+    query = text if isinstance(text, Query) else parse_query(text)
+    if query.reference:
+        return queryset.filter(reference=query.reference)
+    if query.is_empty:
+        return queryset
+    return backend(queryset.db).matching(queryset, query)
+
+
+def weighted_scores(query: Query, using: str = "default", among: np.ndarray | None = None
+                    ) -> tuple[np.ndarray, np.ndarray]:
+    """(ids, text scores, higher is better) of the decisions whose weighted fields (reference,
+    organisation, topic, headings, summary) hold every group of what was typed, or whose topic a
+    synonym; only those ``among`` these ids, when given (the filters leave few: scoring is the
+    cost). Excluded words are the caller's: these ids are meant to be intersected with matching_ids()."""
+    if not query.groups:
+        return np.zeros(0, dtype=np.int64), np.zeros(0)
+    return backend(using).weighted_scores(query, using, among)
+
+
+def snippets(decisions, text: str | Query, *, words: int = 32, using: str = "default") -> dict[int, SafeString]:
+    """Highlighted extracts from the statements (not the summary, which a result shows anyway)
+    of the decisions on one page, by id: one query, never per row."""
+    query = text if isinstance(text, Query) else parse_query(text)
+    ids = [d.pk for d in decisions]
+    if not ids or not query.groups:
+        return {}
+    return backend(using).snippets(ids, query, words, using)

@@ -1,0 +1,110 @@
+"""Marking what was searched for in text a reader sees: result extracts, summaries, paragraphs.
+
+Text from a file is escaped first; only our private marker characters become <mark> tags.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from decisions.search.query import Query
+
+MARK_START, MARK_END = "\ue000", "\ue001"  # private-use characters: cannot occur in real text
+
+SNIPPET_CANDIDATES = 60  # matches considered as the start of an extract
+
+
+def text_snippet(text: str, query: Query, *, words: int = 32) -> SafeString | None:
+    """About ``words`` words of the text around the run that holds the most of the query's
+    different words, with those words marked; None when none of them is in the text."""
+    pattern = _highlight_pattern(query.highlight_terms())
+    if pattern is None:
+        return None
+    matches = []
+    for match in pattern.finditer(text):
+        matches.append((match.start(), match.group(0).lower()))
+        if len(matches) >= SNIPPET_CANDIDATES:
+            break
+    if not matches:
+        return None
+    span = words * 7  # characters: about `words` words of English prose
+    best_start, best_score = matches[0][0], 0
+    for index, (position, _) in enumerate(matches):
+        distinct = {found for at, found in matches[index:] if at < position + span}
+        if len(distinct) > best_score:
+            best_start, best_score = position, len(distinct)
+    start = _word_boundary_before(text, best_start, span // 5)
+    stop = _word_boundary_after(text, start + span)
+    extract = " ".join(text[start:stop].split())
+    html = highlight(extract, query)
+    prefix = "… " if start > 0 else ""
+    suffix = " …" if stop < len(text) else ""
+    return mark_safe(f"{prefix}{html}{suffix}")  # noqa: S308 - highlight() escaped the text
+
+
+def _word_boundary_before(text: str, position: int, distance: int) -> int:
+    start = max(0, position - distance)
+    if start == 0:
+        return 0
+    space = text.find(" ", start, position)
+    return space + 1 if space != -1 else position
+
+
+def _word_boundary_after(text: str, position: int) -> int:
+    if position >= len(text):
+        return len(text)
+    space = text.find(" ", position)
+    return space if space != -1 else len(text)
+
+
+def marked_html(text: str) -> SafeString:
+    """Escape text from a file, then turn our private markers into <mark> elements."""
+    html = escape(text).replace(MARK_START, "<mark>").replace(MARK_END, "</mark>")
+    return mark_safe(html)  # noqa: S308 - escaped on the line above; only our markers become tags
+
+
+def topic_matches(topic: str, query: Query) -> bool:
+    """Whether a decision's topic holds a searched term: it is listed because it is filed under it."""
+    pattern = _highlight_pattern(query.highlight_terms()) if query.groups else None
+    return bool(pattern and topic and pattern.search(topic))
+
+
+def highlight(text: str, query: Query) -> SafeString:
+    """Mark the query's words in a paragraph for a reader arriving from a search.
+
+    Matches whole words and their common inflections (a rough stem: 'complaint' marks
+    'complaints', 'delayed' marks 'delay'), and phrases as sequences.
+    """
+    combined = _highlight_pattern(query.highlight_terms())
+    if combined is None or not text:
+        return escape(text)
+    marked = combined.sub(lambda m: f"{MARK_START}{m.group(0)}{MARK_END}", text)
+    return marked_html(marked)
+
+
+def marks(text: str, query: Query) -> bool:
+    """Whether highlight() would mark anything in the text."""
+    pattern = _highlight_pattern(query.highlight_terms())
+    return bool(pattern and text and pattern.search(text))
+
+
+@lru_cache(maxsize=256)
+def _highlight_pattern(terms: tuple[tuple[str, ...], ...]) -> re.Pattern | None:
+    patterns = []
+    for words in terms:
+        stems = [re.escape(_rough_stem(w)) + r"\w*" for w in words]
+        patterns.append(r"\b" + r"\W+".join(stems))
+    if not patterns:
+        return None
+    return re.compile("|".join(f"(?:{p})" for p in sorted(patterns, key=len, reverse=True)), re.I)
+
+
+def _rough_stem(word: str) -> str:
+    for suffix in ("ational", "ations", "ation", "ings", "ing", "edly", "ies", "ied", "ed", "es", "ly", "s"):
+        if len(word) - len(suffix) >= 4 and word.endswith(suffix):
+            return word[: -len(suffix)]
+    return word

@@ -1,0 +1,253 @@
+"""The search backend for PostgreSQL: a stored, weighted ``search_vector`` (reference,
+organisation and headings A; summary B; body C) in a narrow table of its own (migration 0018)
+with a GIN index, word pairs for phrases (``pair_vector``, migration 0016), and ``rank_vector``
+(the weighted fields alone) for ranking with ``ts_rank``.
+
+A Query is written out in ``websearch_to_tsquery`` syntax (query.py), so what was typed is
+never read as tsquery syntax.
+"""
+
+from __future__ import annotations
+
+import re
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+import numpy as np
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
+from django.db import connections, transaction
+from django.db.models import F, Q, QuerySet
+from django.db.models.expressions import Expression
+from django.utils.safestring import SafeString
+
+from decisions.models import Category, Decision, SearchVectorRow
+from decisions.search.highlight import text_snippet
+from decisions.search.packed import AmongIds, ids, ids_and_scores, own_column
+from decisions.search.query import Query, Term, groups_websearch, websearch_term
+
+PG_CONFIG = "english"
+
+
+class VectorColumn(Expression):
+    """A tsvector column of the decision table that only PostgreSQL has (rank_vector, migration 0010)."""
+
+    output_field = SearchVectorField()
+
+    def __init__(self, column: str):
+        super().__init__()
+        self.column = column
+
+    def as_sql(self, compiler, connection):
+        return own_column(compiler, connection, self.column), []
+
+
+def typed_query(query: Query) -> SearchQuery:
+    """What was typed (searched in the whole search_vector)."""
+    return SearchQuery(query.to_websearch(), search_type="websearch", config=PG_CONFIG)
+
+
+def expanded_query(query: Query) -> SearchQuery:
+    """What was typed with its synonyms (ranked against rank_vector, whose topic part they name)."""
+    return SearchQuery(query.expanded_websearch(), search_type="websearch", config=PG_CONFIG)
+
+
+class LexemeQuery(SearchQuery):
+    """A tsquery of lexemes exactly as stored (word pairs, migration 0016): cast, never parsed
+    or stemmed again."""
+
+    def as_sql(self, compiler, connection, function=None, template=None):
+        return super().as_sql(compiler, connection, template="(%(expressions)s)::tsquery")
+
+
+_TSQUERY_PART_RE = re.compile(r"\s*(?:'((?:[^'\\]|'')*)'|<(-|\d+)>)")
+
+
+def phrase_lexemes(tsquery_text: str) -> list[tuple[str, int]] | None:
+    """A phrase as PostgreSQL reads it ("'agre' <2> 'apologis'") -> each lexeme with its distance
+    from the one before ([('agre', 0), ('apologis', 2)]); None for anything but such a chain."""
+    found: list[tuple[str, int]] = []
+    position, distance = 0, 0
+    while match := _TSQUERY_PART_RE.match(tsquery_text, position):
+        position = match.end()
+        lexeme, operator = match.group(1), match.group(2)
+        if (lexeme is not None) != (len(found) == 0 or distance > 0):
+            return None  # two lexemes or two operators in a row
+        if lexeme is not None:
+            found.append((lexeme.replace("''", "'"), distance))
+            distance = 0
+        else:
+            distance = 1 if operator == "-" else int(operator)
+    if tsquery_text[position:].strip() or distance:
+        return None
+    return found
+
+
+def word_pairs(lexemes: list[tuple[str, int]]) -> list[str]:
+    """The pair_vector lexemes a phrase needs: 'agre~apologis~2' (as lgo_word_pairs makes them)."""
+    return [f"{first}~{second}~{distance}" for (first, _), (second, distance) in zip(lexemes, lexemes[1:], strict=False)]
+
+
+def _lexemes(texts: list[str], using: str) -> dict[str, list[tuple[str, int]] | None]:
+    """How PostgreSQL reads each phrase (its stemming and stop words), in one statement."""
+    if not texts:
+        return {}
+    columns = ", ".join("websearch_to_tsquery(%s::regconfig, %s)::text" for _ in texts)
+    with connections[using].cursor() as cursor:
+        cursor.execute(f"SELECT {columns}", [value for text in texts for value in (PG_CONFIG, f'"{text}"')])
+        read = cursor.fetchone()
+    return {text: phrase_lexemes(tsquery) for text, tsquery in zip(texts, read, strict=True)}
+
+
+def _term(term: Term, lexemes: dict) -> Q:
+    """A term: a word in search_vector; a phrase as all of its word pairs in pair_vector, which
+    its GIN index answers alone (the search_vector would need every candidate's positions)."""
+    text = " ".join(term.words)
+    chain = lexemes.get(text) if term.phrase else None
+    if chain is None or len(chain) < 2 or any("'" in lexeme or "\\" in lexeme for lexeme, _ in chain):
+        return Q(search_vector=SearchQuery(websearch_term(term), search_type="websearch", config=PG_CONFIG))
+    return Q(pair_vector=LexemeQuery(" & ".join(f"'{pair}'" for pair in word_pairs(chain))))
+
+
+@dataclass
+class Parts:
+    """A search's condition on PostgreSQL in parts, each answered by one index scan that needs
+    no recheck: a decision matches every ``required`` part, or ``topic``, and not ``excluded``."""
+
+    required: list[Q]
+    topic: Q | None
+    excluded: Q | None
+
+
+def search_parts(query: Query, using: str) -> Parts:
+    """The groups of words alone are one tsquery on search_vector (one GIN scan answers them);
+    each group with a phrase is a part of its own, its phrases found by their word pairs; the
+    synonyms by the topics they name (filed_under_topics)."""
+    phrases = [" ".join(t.words) for t in [*(t for g in query.groups for t in g), *query.excluded] if t.phrase]
+    lexemes = _lexemes(list(dict.fromkeys(phrases)), using)
+    words_only = [group for group in query.groups if not any(term.phrase for term in group)]
+    required = []
+    if words_only:
+        required.append(Q(search_vector=SearchQuery(groups_websearch(words_only), search_type="websearch",
+                                                    config=PG_CONFIG)))
+    for group in query.groups:
+        if group not in words_only:
+            alternatives = Q(pk__in=[])
+            for term in group:
+                alternatives |= _term(term, lexemes)
+            required.append(alternatives)
+    excluded = None
+    if query.excluded:
+        words = [term for term in query.excluded if not term.phrase]
+        excluded = (Q(search_vector=SearchQuery(" OR ".join(websearch_term(t) for t in words),
+                                                search_type="websearch", config=PG_CONFIG)) if words else Q(pk__in=[]))
+        for term in query.excluded:
+            if term.phrase:
+                excluded |= _term(term, lexemes)
+    return Parts(required, filed_under_topics(query, using) if query.expanded else None, excluded)
+
+
+def _condition(query: Query, using: str) -> Q:
+    """The search as one condition on decisions (for a queryset: matching()), each
+    part on the vectors a subquery of their table."""
+    parts = search_parts(query, using)
+    vectors = SearchVectorRow.objects.using(using)
+    condition = Q()
+    for part in parts.required:
+        condition &= Q(pk__in=vectors.filter(part).values("pk"))
+    if parts.topic is not None:
+        condition |= parts.topic
+    if parts.excluded is not None:
+        condition &= ~Q(pk__in=vectors.filter(parts.excluded).values("pk"))
+    return condition
+
+
+def matching_ids(query: Query, using: str) -> np.ndarray:
+    """The ids of the decisions matching the search, each of its parts read by its
+    own statement and combined here. Given the parts together, the planner may scan one part's
+    index and test another part's vector on each row it finds, de-TOASTing that vector: a topic
+    word with a phrase among its spellings ("antisocial behaviour") took 19.5 s at 500,000
+    decisions, and each part alone at most the cost of its commonest word."""
+    decisions, vectors = Decision.objects.using(using).order_by(), SearchVectorRow.objects.using(using).order_by()
+    parts = search_parts(query, using)
+    matched = None if parts.required else ids(decisions)
+    for part in parts.required:
+        found = ids(vectors.filter(part))
+        matched = found if matched is None else np.intersect1d(matched, found, assume_unique=True)
+        if not len(matched):
+            break
+    if parts.topic is not None:
+        matched = np.union1d(matched, ids(decisions.filter(parts.topic)))
+    if parts.excluded is not None and len(matched):
+        matched = np.setdiff1d(matched, ids(vectors.filter(parts.excluded)), assume_unique=True)
+    return matched
+
+
+def filed_under_topics(query: Query, using: str) -> Q:
+    """The decisions whose topic (Decision.topic_text: their category's and
+    subcategory's names) holds what was typed or a synonym, as conditions on their category and
+    subcategory, which btree indexes answer exactly.
+
+    The hundred or so topics are tested here, in one statement, rather than each decision's
+    (its topic_vector until migration 0017): a bitmap scan rechecked a phrase on every
+    candidate's row, and with the topic one side of an OR the other side too, de-TOASTing each
+    candidate's body vector (a topic search at 500,000 decisions: 7 s warm, 110 s cold)."""
+    if using not in query.filed:
+        filed = [(category.parent_id or category.pk, category.pk if category.parent_id else None,
+                  Decision.topic_text(category.parent, category) if category.parent_id
+                  else Decision.topic_text(category, None))
+                 for category in Category.objects.using(using).select_related("parent")]
+        matched = []
+        if filed:
+            with connections[using].cursor() as cursor:
+                cursor.execute(
+                    "SELECT position FROM unnest(%s::text[]) WITH ORDINALITY AS topics(topic, position) "
+                    "WHERE to_tsvector(%s::regconfig, topic) @@ websearch_to_tsquery(%s::regconfig, %s)",
+                    [[text for _, _, text in filed], PG_CONFIG, PG_CONFIG, query.expanded_websearch()])
+                matched = [filed[position - 1] for (position,) in cursor.fetchall()]
+        query.filed[using] = ([category for category, subcategory, _ in matched if subcategory is None],
+                              [subcategory for _, subcategory, _ in matched if subcategory is not None])
+    categories, subcategories = query.filed[using]
+    return Q(category__in=categories, subcategory=None) | Q(subcategory__in=subcategories)
+
+
+def weighted_scores(query: Query, using: str, among: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    """ts_rank of the weighted fields' own small vector (rank_vector, migration 0008, with its GIN
+    index): the body's vector is never read, which would de-TOAST it for every match."""
+    typed, wanted = typed_query(query), expanded_query(query)
+    in_weighted = Q(rank_vector=typed) | (filed_under_topics(query, using) if query.expanded else Q(pk__in=[]))
+    rows = (Decision.objects.using(using).order_by().alias(rank_vector=VectorColumn("rank_vector"))
+            .filter(in_weighted).annotate(score=SearchRank(F("rank_vector"), wanted, normalization=1)))
+    if among is not None:
+        rows = rows.filter(AmongIds(among))
+    return ids_and_scores(rows, "score")
+
+
+def snippets(ids_: list[int], query: Query, words: int, using: str) -> dict[int, SafeString]:
+    """The page's texts are read and each extract cut in Python, around the densest run of the
+    query's words: ``ts_headline`` parses and stems the whole of every text to do the same (about
+    1 ms a decision, more of the database under load than any other statement)."""
+    found = {}
+    for pk, full_text in Decision.objects.using(using).filter(pk__in=ids_).values_list("pk", "full_text"):
+        extract = text_snippet(full_text, query, words=words)
+        if extract:
+            found[pk] = extract
+    return found
+
+
+@contextmanager
+def search_plan(using: str):
+    """A search's full-text statements, in one transaction in which sequential scans are a last resort.
+
+    The planner does not know that testing ``search_vector @@ query`` on a table row must
+    de-TOAST the body's vector, so for a word in most decisions it prefers a sequential scan
+    that costs ten times the GIN bitmap scan. Plan: no sequential scan of the decisions; rows
+    come through an index bitmap (tests/test_planner.py checks it with EXPLAIN, so a PostgreSQL
+    upgrade that makes it wrong is noticed).
+    """
+    with transaction.atomic(using=using), connections[using].cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        yield
+
+
+def matching(queryset: QuerySet, query: Query) -> QuerySet:
+    return queryset.filter(_condition(query, queryset.db))

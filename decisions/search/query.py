@@ -1,0 +1,299 @@
+"""What a person typed into the search box, understood: terms, phrases, OR, -excluded, a
+reference, and the other spellings and synonyms of the field's words (synonyms.txt).
+
+Pure Python, so it can be tested without a database: each backend (sqlite.py, postgresql.py)
+writes a Query out in its own engine's syntax, and raw input never reaches an engine.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from decisions.statements.parser import normalise_reference
+from decisions.statements.text import fold
+
+MAX_QUERY_LENGTH = 300
+MAX_TERMS = 32
+
+_TOKEN_RE = re.compile(r'(-?)"([^"]*)"?|(\S+)')
+_WORD_RE = re.compile(r"[\w'’.-]+", re.UNICODE)
+_REFERENCE_ONLY_RE = re.compile(r"^\s*\d{2}[\s\-–]*\d{3}[\s\-–]*\d{3}[a-zA-Z]?\s*$")
+
+
+@dataclass
+class Term:
+    words: list[str]
+    phrase: bool = False
+    variant: bool = False  # another spelling of the term before it, added by expand()
+
+
+@dataclass
+class Query:
+    """The user's text, understood: OR-groups that must all match, and excluded terms."""
+
+    text: str
+    groups: list[list[Term]] = field(default_factory=list)
+    excluded: list[Term] = field(default_factory=list)
+    reference: str | None = None
+    # What was typed (with its other spellings) and its synonyms as alternatives (expand()):
+    # matched against the topic alone, while what was typed is matched everywhere. Empty when
+    # the search has no synonyms.
+    expanded: list[list[Term]] = field(default_factory=list)
+    # What the search also looked for, for the reader: (what was typed, [the other words searched]).
+    expansions: list[tuple[str, list[str]]] = field(default_factory=list)
+    # The (categories, subcategories) whose names the synonyms match, by database: found once a
+    # search (filed_under_topics), though matching and ranking both ask.
+    filed: dict[str, tuple[list[int], list[int]]] = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.groups or self.excluded or self.reference)
+
+    @property
+    def wanted(self) -> list[list[Term]]:
+        """The groups with their alternatives: what ranking, the topic and highlighting look for."""
+        return self.expanded or self.groups
+
+    def highlight_words(self) -> list[list[str]]:
+        """The word sequences a reader should see marked: every term that is not excluded."""
+        return [term.words for group in self.wanted for term in group]
+
+    def highlight_terms(self) -> tuple[tuple[str, ...], ...]:
+        """The same, hashable: the key of the compiled pattern that marks them."""
+        return tuple(tuple(words) for words in self.highlight_words())
+
+    def to_websearch(self, groups: list[list[Term]] | None = None) -> str:
+        """PostgreSQL websearch_to_tsquery text; OR binds tighter than AND there, as in our groups."""
+        parts = [" OR ".join(websearch_term(t) for t in group) for group in (self.groups if groups is None
+                                                                               else groups)]
+        parts += ["-" + websearch_term(t) for t in self.excluded]
+        return " ".join(parts)
+
+    def expanded_websearch(self) -> str:
+        return self.to_websearch(self.wanted)
+
+
+def websearch_term(term: Term) -> str:
+    text = " ".join(term.words)
+    return f'"{text}"' if term.phrase else text
+
+
+
+def groups_websearch(groups: list[list[Term]]) -> str:
+    return " ".join(" OR ".join(websearch_term(t) for t in group) for group in groups)
+
+
+
+def parse_query(text: str) -> Query:
+    text = fold(text or "")[:MAX_QUERY_LENGTH].strip()
+    query = Query(text=text)
+    if _REFERENCE_ONLY_RE.match(text):
+        query.reference = normalise_reference(text)
+        return query
+    pending_or = False
+    count = 0
+    for match in _TOKEN_RE.finditer(text):
+        negated, phrase_text, bare = match.group(1), match.group(2), match.group(3)
+        if bare == "OR":
+            pending_or = bool(query.groups)
+            continue
+        if phrase_text is not None:
+            words = words_of(phrase_text)
+            term = Term(words=words, phrase=len(words) > 1)
+        else:
+            negated = "-" if bare.startswith("-") and len(bare) > 1 else ""
+            words = words_of(bare.lstrip("-") if negated else bare)
+            term = Term(words=words, phrase=len(words) > 1)
+        if not term.words or count >= MAX_TERMS:
+            pending_or = False
+            continue
+        count += 1
+        if negated:
+            query.excluded.append(term)
+            pending_or = False
+        elif pending_or:
+            query.groups[-1].append(term)
+            pending_or = False
+        else:
+            query.groups.append([term])
+    return expand(query)
+
+
+# --- The words of the field: synonyms, abbreviations, spellings and hyphens -----------------
+
+SYNONYMS_FILE = Path(__file__).with_name("synonyms.txt")
+MAX_SYNONYM_WORDS = 8
+# A hyphenated word is also found written solid ('re-assessment' finds 'reassessment'); a solid
+# word with one of the distinctive SPLIT_PREFIXES is also found hyphenated ('antisocial' finds
+# 'anti-social'). Other solid words ('reassessment') get their hyphenated form from the file.
+HYPHEN_PREFIXES = ("anti", "non", "re", "co", "pre", "post", "self", "over", "under", "semi", "multi", "inter", "sub")
+SPLIT_PREFIXES = ("anti", "non", "self", "semi", "multi")
+
+
+@lru_cache(maxsize=1)
+def _synonyms_file() -> tuple[dict[tuple[str, ...], tuple[tuple[str, ...], ...]], dict[tuple[str, ...], str],
+                              frozenset[tuple[str, ...]]]:
+    """(each term -> its group, itself first; each term as written; the terms of [spellings])."""
+    groups: dict[tuple[str, ...], tuple[tuple[str, ...], ...]] = {}
+    written: dict[tuple[str, ...], str] = {}
+    spellings: set[tuple[str, ...]] = set()
+    section = "synonyms"
+    for line in SYNONYMS_FILE.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith("[") and line.endswith("]"):
+            section = line[1:-1].strip().lower()
+            continue
+        terms = []
+        for part in line.split("|"):
+            words = tuple(words_of(part))
+            if words:
+                terms.append(words)
+                written.setdefault(words, " ".join(part.split()))
+        for term in terms:
+            groups[term] = (term, *[other for other in terms if other != term])
+            if section == "spellings":
+                spellings.add(term)
+    return groups, written, frozenset(spellings)
+
+
+def synonym_groups() -> dict[tuple[str, ...], tuple[tuple[str, ...], ...]]:
+    """Each term of the synonyms file (as its words) -> every term of its group, itself first."""
+    return _synonyms_file()[0]
+
+
+def written_form(words: tuple[str, ...]) -> str:
+    """A term as a reader writes it: as in the synonyms file, or hyphenated after a prefix."""
+    if words in _synonyms_file()[1]:
+        return _synonyms_file()[1][words]
+    if len(words) == 2 and words[0] in HYPHEN_PREFIXES:
+        return "-".join(words)
+    return " ".join(words)
+
+
+def hyphen_variants(words: tuple[str, ...]) -> list[tuple[str, ...]]:
+    """'antisocial' <-> 'anti social' (how both engines read 'anti-social')."""
+    if len(words) == 1:
+        word = words[0]
+        for prefix in SPLIT_PREFIXES:
+            if word.startswith(prefix) and len(word) - len(prefix) >= 5:
+                return [(prefix, word[len(prefix):])]
+        return []
+    if len(words) == 2 and words[0] in HYPHEN_PREFIXES and len(words[1]) >= 4:
+        return [(words[0] + words[1],)]
+    return []
+
+
+def spellings(words: tuple[str, ...]) -> list[tuple[str, ...]]:
+    """Other ways of writing the same words: the [spellings] of the file, and hyphen variants."""
+    found: list[tuple[str, ...]] = []
+    spelt = _synonyms_file()[2]
+    for variant in [words, *hyphen_variants(words)]:
+        group = synonym_groups().get(variant, (variant,)) if variant in spelt else (variant,)
+        for term in group:
+            for candidate in (term, *hyphen_variants(term)):
+                if candidate != words and candidate not in found:
+                    found.append(candidate)
+    return found
+
+
+def _alternatives(words: tuple[str, ...]) -> list[tuple[str, ...]]:
+    """Every other way of saying these words: their spellings and their synonyms, with theirs."""
+    found: list[tuple[str, ...]] = []
+    for variant in [words, *spellings(words)]:
+        for term in synonym_groups().get(variant, (variant,)):
+            for candidate in (term, *spellings(term)):
+                if candidate != words and candidate not in found:
+                    found.append(candidate)
+    return found
+
+
+def expand(query: Query) -> Query:
+    """Other spellings join what was typed (``groups``: searched everywhere); synonyms go to
+    ``expanded`` with them, which is matched against each decision's topic alone.
+
+    Words typed one after another that make a term of the file ('ehc plan', 'antisocial
+    behaviour') are read in ``expanded`` as that term, a phrase, with its synonyms. Synonym
+    phrases are matched against the topic only: checked against every matching text, a phrase
+    such as 'children in care' reads each candidate's whole vector (PostgreSQL: seconds at
+    100,000 decisions); the topic is a few words.
+    """
+    for group in query.groups:
+        for term in list(group):
+            variants = spellings(tuple(term.words))
+            group.extend(Term(words=list(words), phrase=len(words) > 1, variant=True) for words in variants)
+    expanded: list[list[Term]] = []
+    index = 0
+    changed = False
+    while index < len(query.groups):
+        merged = _longest_synonym_run(query.groups, index)
+        if merged:
+            words, used = merged
+            expanded.append([Term(words=list(words), phrase=len(words) > 1)])
+            index += used
+            changed = True
+        else:
+            expanded.append(list(query.groups[index]))
+            index += 1
+    for group in expanded:
+        for term in list(group):
+            alternatives = _alternatives(tuple(term.words))
+            new = [words for words in alternatives if words not in {tuple(t.words) for t in group}]
+            if new:
+                group.extend(Term(words=list(words), phrase=len(words) > 1) for words in new)
+                changed = True
+            if alternatives:
+                query.expansions.append((written_form(tuple(term.words)), [written_form(w) for w in alternatives]))
+    query.expanded = expanded if changed else []
+    excluded = []
+    for term in query.excluded:
+        excluded.append(term)
+        excluded.extend(Term(words=list(words), phrase=len(words) > 1) for words in spellings(tuple(term.words)))
+    query.excluded = excluded
+    return query
+
+
+def _longest_synonym_run(groups: list[list[Term]], start: int) -> tuple[tuple[str, ...], int] | None:
+    """The longest run of single-term groups from ``start`` whose words are a term of the file."""
+    words: list[str] = []
+    best = None
+    for used, group in enumerate(groups[start:start + MAX_SYNONYM_WORDS], start=1):
+        if any(not term.variant for term in group[1:]):  # 'a OR b' typed: no run through it
+            break
+        words.extend(group[0].words)
+        if len(words) > MAX_SYNONYM_WORDS:
+            break
+        if used > 1 and (tuple(words) in synonym_groups() or hyphen_variants(tuple(words))):
+            best = (tuple(words), used)
+    return best
+
+
+def words_of(text: str) -> list[str]:
+    words = []
+    for raw in _WORD_RE.findall(text):
+        # Keep what both engines index as one or more words; drop bare punctuation.
+        for part in re.split(r"[^\w]+", raw):
+            if part:
+                words.append(part.lower())
+    return words
+
+
+def reference_in(text: str) -> str | None:
+    """The decision reference a query consists of, if it is one (e.g. '20-003-763')."""
+    return parse_query(text).reference
+
+
+# A word in at least this share of all decisions tells nothing about relevance: its inverse
+# document frequency, the part of BM25 and ts_rank that makes a match count, is about zero.
+UBIQUITOUS_SHARE = 0.5
+
+
+def ubiquitous(query: Query, matches: int, archive: int) -> bool:
+    """Whether a search's words or phrases are in most decisions: text scores then order by
+    almost nothing (FTS5 even gives a phrase in most decisions the same score everywhere), at
+    the price of scoring most of the archive, so they are not computed."""
+    return bool(query.groups) and archive > 0 and matches >= UBIQUITOUS_SHARE * archive

@@ -1,0 +1,125 @@
+"""The search backend for SQLite: an FTS5 external-content table (``porter unicode61``, kept in
+step by triggers, migrations 0003 and 0010), ranked with ``bm25()`` and cut with ``snippet()``.
+
+A Query is written out here in FTS5 syntax, every term quoted, so what was typed is never read
+as FTS5 syntax.
+"""
+
+from __future__ import annotations
+
+from contextlib import nullcontext
+
+import numpy as np
+from django.db import connections
+from django.db.models import BooleanField, Expression, QuerySet
+from django.utils.safestring import SafeString
+
+from decisions.models import Decision, SearchIndexRow
+from decisions.search.highlight import MARK_END, MARK_START, marked_html
+from decisions.search.packed import AmongIds, ids, ids_and_scores, own_column
+from decisions.search.query import Query, Term
+
+FTS_TABLE = "decisions_decision_fts"
+# Column weights, in the order of the FTS5 table's columns (migration 0010): reference, organisation,
+# topic (category and subcategory names), headings, summary, full_text. The topic weighs most: a
+# search for a topic ranks the decisions filed under it first.
+BM25_WEIGHTS = (10.0, 10.0, 20.0, 10.0, 4.0, 1.0)
+TEXT_COLUMN = 5  # the statement's text in the FTS5 table (migration 0010)
+WEIGHTED_COLUMNS = "{reference organisation topic headings summary}"
+
+
+def fts5_term(term: Term) -> str:
+    # Quoted, so FTS5 reads it as text (its tokenizer still stems it), never as syntax.
+    text = " ".join(w.replace('"', "") for w in term.words)
+    return f'"{text}"'
+
+
+def fts5_groups(groups: list[list[Term]]) -> str:
+    return " AND ".join("(" + " OR ".join(fts5_term(t) for t in group) + ")" if len(group) > 1
+                        else fts5_term(group[0]) for group in groups)
+
+
+def fts5_expression(query: Query) -> str | None:
+    """An FTS5 MATCH expression for the positive part, or None when nothing is required: what
+    was typed in any column, or (when expanded) its alternatives in the topic column."""
+    if not query.groups:
+        return None
+    expression = fts5_groups(query.groups)
+    if query.expanded:
+        expression = f"({expression}) OR (topic : ({fts5_groups(query.expanded)}))"
+    if query.excluded:
+        expression = f"({expression}) NOT ({fts5_excluded(query)})"
+    return expression
+
+
+def fts5_excluded(query: Query) -> str:
+    return " OR ".join(fts5_term(t) for t in query.excluded)
+
+
+class FtsMatch(Expression):
+    """The decision is among the FTS5 table's matches for an expression.
+
+    Written ``+id IN (…)``: the unary plus stops SQLite from driving the query from the list
+    of matches, which would read every matching decision's wide row."""
+
+    output_field = BooleanField()
+
+    def __init__(self, expression: str):
+        super().__init__()
+        self.expression = expression
+
+    def as_sql(self, compiler, connection):
+        column = own_column(compiler, connection, "id")
+        return f"+{column} IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s)", [self.expression]
+
+
+def search_plan(using: str):
+    """SQLite needs no planner setting: its full-text statements read the FTS5 table alone."""
+    return nullcontext()
+
+
+def matching(queryset: QuerySet, query: Query) -> QuerySet:
+    positive = fts5_expression(query)
+    if positive is None:
+        return queryset.exclude(FtsMatch(fts5_excluded(query)))
+    return queryset.filter(FtsMatch(positive))
+
+
+def matching_ids(query: Query, using: str) -> np.ndarray:
+    index = SearchIndexRow.objects.using(using)
+    positive = fts5_expression(query)
+    if positive is None:  # only excluded words: every decision without them
+        excluded = index.filter(document__match=fts5_excluded(query)).values("pk")
+        return ids(Decision.objects.using(using).order_by().exclude(pk__in=excluded))
+    return ids(index.filter(document__match=positive))
+
+
+def weighted_scores(query: Query, using: str, among: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    """bm25 with BM25_WEIGHTS over the weighted columns alone (an FTS5 column filter)."""
+    expression = f"{WEIGHTED_COLUMNS} : ({fts5_groups(query.groups)})"
+    if query.expanded:
+        expression = f"({expression}) OR (topic : ({fts5_groups(query.expanded)}))"
+    weights = ", ".join(str(w) for w in BM25_WEIGHTS)
+    rows = SearchIndexRow.objects.using(using).filter(document__match=expression, rank__match=f"bm25({weights})")
+    if among is not None:
+        rows = rows.filter(AmongIds(among, column="rowid"))
+    found, ranks = ids_and_scores(rows, "rank")
+    return found, -ranks  # bm25: lower is better
+
+
+def snippets(ids_: list[int], query: Query, words: int, using: str) -> dict[int, SafeString]:
+    """FTS5's snippet(), which reads its own index, from the statement's text only: never from
+    the summary, topic, organisation or headings, which a result shows already."""
+    placeholders = ", ".join("%s" for _ in ids_)
+    sql = (
+        f"SELECT rowid, snippet({FTS_TABLE}, {TEXT_COLUMN}, %s, %s, '…', %s) FROM {FTS_TABLE} "
+        f"WHERE {FTS_TABLE} MATCH %s AND rowid IN ({placeholders})"
+    )
+    with connections[using].cursor() as cursor:
+        cursor.execute(sql, [MARK_START, MARK_END, min(words, 64), fts5_expression(query), *ids_])
+        rows = cursor.fetchall()
+    found = {}
+    for pk, extract in rows:
+        if extract and MARK_START in extract:
+            found[pk] = marked_html(extract)
+    return found

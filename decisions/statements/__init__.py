@@ -1,0 +1,1 @@
+"""The reader of a statement: text in, typed facts out. Pure Python: nothing here imports Django."""
