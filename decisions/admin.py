@@ -24,9 +24,43 @@ from decisions.templatetags.archive import pounds
 # on the admin's home page rather than beside every form.
 admin.site.enable_nav_sidebar = False
 
+MAX_SEARCH_WORDS = 6  # admin search is a LIKE per word and field: more words only make it slower
+
+
+class ArchiveAdmin(admin.ModelAdmin):
+    """What every changelist shares: it filters by the filters it declares and nothing else.
+
+    Django's admin accepts any lookup on a model's own fields in the query string
+    (``?full_text__regex=…``), which lets anyone who can view a list run arbitrary, unbounded
+    lookups over the whole table; here only the declared filters' own parameters pass."""
+
+    def declared_lookups(self) -> set[str]:
+        allowed = set()
+        for list_filter in self.list_filter:
+            if isinstance(list_filter, type) and issubclass(list_filter, admin.SimpleListFilter):
+                allowed.add(list_filter.parameter_name)
+                continue
+            path = list_filter[0] if isinstance(list_filter, (tuple, list)) else list_filter
+            allowed.add(path)  # AllValuesFieldListFilter's own parameter
+            allowed.update(f"{path}__{lookup}" for lookup in ("exact", "isnull", "id__exact", "isempty"))
+        if self.date_hierarchy:
+            allowed.update(f"{self.date_hierarchy}__{part}" for part in ("year", "month", "day"))
+        return allowed
+
+    def lookup_allowed(self, lookup, value, request=None):
+        return lookup in self.declared_lookups() and super().lookup_allowed(lookup, value, request)
+
+    def get_search_results(self, request, queryset, search_term):
+        words = search_term.split()
+        if len(words) > MAX_SEARCH_WORDS:
+            self.message_user(request, f"Searched for the first {MAX_SEARCH_WORDS} words only: "
+                                       f"{' '.join(words[:MAX_SEARCH_WORDS])}", messages.WARNING)
+            search_term = " ".join(words[:MAX_SEARCH_WORDS])
+        return super().get_search_results(request, queryset, search_term)
+
 
 @admin.register(Council)
-class CouncilAdmin(admin.ModelAdmin):
+class CouncilAdmin(ArchiveAdmin):
     list_display = ["name", "kind", "decision_count"]
     list_filter = ["kind"]
     search_fields = ["name"]
@@ -42,7 +76,7 @@ class CouncilAdmin(admin.ModelAdmin):
 
 
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(ArchiveAdmin):
     list_display = ["name", "parent", "slug"]
     list_filter = [("parent", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["name", "parent__name"]
@@ -64,7 +98,7 @@ class RemedyForm(forms.ModelForm):
         model = Remedy
         fields = ["position", "kind", "amount", "purposes", "deadline", "text", "basis"]
         widgets = {"text": forms.Textarea(attrs={"rows": 4, "cols": 26}), "deadline": forms.TextInput(attrs={"size": 10}),
-                   "position": forms.NumberInput(attrs={"style": "width: 4em"})}
+                   "position": forms.NumberInput(attrs={"class": "narrow-number"})}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -84,6 +118,29 @@ class RemedyInline(admin.TabularInline):
 
 
 class DecisionForm(forms.ModelForm):
+    # When the form was filled: a save is refused if an import (or another member of staff) wrote
+    # the decision since, rather than write over what they wrote or fail on remedies they replaced.
+    loaded_at = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["loaded_at"].initial = self.instance.updated_at.isoformat()
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk:
+            # Under the row's lock (the admin saves in one transaction): an import waiting for it
+            # then sees the curated mark this save sets, and one that wrote first is seen here.
+            current = Decision.objects.select_for_update().filter(pk=self.instance.pk).values_list(
+                "updated_at", flat=True).first()
+            if current is None or self.data.get("loaded_at") != current.isoformat():
+                raise forms.ValidationError(
+                    "This decision was changed by an import or by someone else while you were editing it, so "
+                    "your changes were not saved. Open it again to see what it holds now, then make them again.",
+                    code="stale")
+        return cleaned
+
     def clean_outcome(self):
         """A new outcome must be one the archive can group (a published label, or a group's name)."""
         outcome = " ".join(self.cleaned_data["outcome"].split())
@@ -100,7 +157,7 @@ class FindingInline(admin.TabularInline):
     fields = ["position", "kind", "reason", "text", "basis"]
     readonly_fields = ["basis"]
     formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 3, "cols": 50})},
-                           models.PositiveSmallIntegerField: {"widget": forms.NumberInput(attrs={"style": "width: 4em"})}}
+                           models.PositiveSmallIntegerField: {"widget": forms.NumberInput(attrs={"class": "narrow-number"})}}
 
 
 class YearListFilter(admin.SimpleListFilter):
@@ -146,7 +203,7 @@ class ReviewListFilter(admin.SimpleListFilter):
 
 
 @admin.register(Decision)
-class DecisionAdmin(admin.ModelAdmin):
+class DecisionAdmin(ArchiveAdmin):
     list_display = ["reference", "council", "category", "subcategory", "outcome", "decision_date", "total_payment",
                     "confidence", "is_published", "is_curated"]
     list_filter = [
@@ -169,7 +226,7 @@ class DecisionAdmin(admin.ModelAdmin):
     readonly_fields = ["total_payment", "content_hash", "parser_version", "parse_warnings", "source_name",
                        "imported_at", "updated_at", "outcome_group", "confidence", "review_reasons", "at_a_glance"]
     fieldsets = [
-        (None, {"fields": ["at_a_glance"]}),
+        (None, {"fields": ["at_a_glance", "loaded_at"]}),
         ("Decision", {"fields": ["reference", "council", "category", "subcategory", "outcome", "outcome_group",
                                  "decision_date", "summary", "decided_by", "is_published", "is_curated"]}),
         ("Review", {"fields": ["confidence", "review_reasons"],
@@ -201,7 +258,7 @@ class DecisionAdmin(admin.ModelAdmin):
         obj.topic = Decision.topic_text(obj.category, obj.subcategory)
         super().save_model(request, obj, form, change)
 
-    @admin.action(description="Confirm remedies and findings as checked")
+    @admin.action(description="Confirm remedies and findings as checked", permissions=["change"])
     def confirm(self, request, queryset):
         count = queryset.update(is_curated=True, updated_at=timezone.now())
         self.message_user(request, f"{count} decision{pluralize(count)} marked as checked by staff.", messages.SUCCESS)
@@ -210,17 +267,17 @@ class DecisionAdmin(admin.ModelAdmin):
         super().save_related(request, form, formsets, change)
         form.instance.refresh_derived()
 
-    @admin.action(description="Publish selected decisions")
+    @admin.action(description="Publish selected decisions", permissions=["change"])
     def publish(self, request, queryset):
         count = queryset.update(is_published=True, updated_at=timezone.now())
         self.message_user(request, f"{count} decision{pluralize(count)} published.", messages.SUCCESS)
 
-    @admin.action(description="Unpublish selected decisions")
+    @admin.action(description="Unpublish selected decisions", permissions=["change"])
     def unpublish(self, request, queryset):
         count = queryset.update(is_published=False, updated_at=timezone.now())
         self.message_user(request, f"{count} decision{pluralize(count)} unpublished.", messages.SUCCESS)
 
-    @admin.action(description="Re-parse from the stored source text (discards manual edits)")
+    @admin.action(description="Re-parse from the stored source text (discards manual edits)", permissions=["change"])
     def reparse(self, request, queryset):
         """Asks first, listing what will be lost: staff edits cannot be recovered afterwards."""
         if request.POST.get("confirmed") != "yes":
@@ -242,7 +299,7 @@ class DecisionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Remedy)
-class RemedyAdmin(admin.ModelAdmin):
+class RemedyAdmin(ArchiveAdmin):
     list_display = ["decision", "kind", "amount", "purposes", "deadline"]
     list_filter = ["kind"]
     search_fields = ["decision__reference", "text"]
@@ -252,7 +309,7 @@ class RemedyAdmin(admin.ModelAdmin):
 
 
 @admin.register(Finding)
-class FindingAdmin(admin.ModelAdmin):
+class FindingAdmin(ArchiveAdmin):
     list_display = ["decision", "kind", "reason"]
     list_filter = ["kind", "reason"]
     search_fields = ["decision__reference", "text"]
@@ -261,7 +318,7 @@ class FindingAdmin(admin.ModelAdmin):
     show_full_result_count = False
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(ArchiveAdmin):
     """Records the harvester keeps: to look at, not to edit (a new run writes them)."""
 
     def has_add_permission(self, request):
@@ -300,5 +357,4 @@ class HarvestedPageAdmin(ReadOnlyAdmin):
 
     @admin.display(description="page as fetched (HTML source)")
     def page_source(self, page):
-        return format_html('<pre style="white-space: pre-wrap; max-height: 40em; overflow: auto">{}</pre>',
-                           page.html[:200_000])
+        return format_html('<pre class="page-source">{}</pre>', page.html[:200_000])

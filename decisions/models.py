@@ -311,6 +311,9 @@ class Decision(VersionedModel):
                                      help_text="Edited by staff: a re-import leaves it alone unless forced.")
     imported_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # The import or harvest run that last wrote the decision from a file: two files of one run with
+    # one reference and different content are a conflict; another run's write is not.
+    import_run = models.UUIDField(null=True, blank=True, editable=False)
 
     objects = DecisionQuerySet.as_manager()
 

@@ -137,15 +137,20 @@ def read_and_parse(source: str, data: bytes | None = None, *, follow_symlink: bo
     return result
 
 
+# What an import reads of a decision it may overwrite, first without and then under its lock.
+LOCKED_FIELDS = ("id", "content_hash", "parser_version", "is_curated", "import_run", "source_name")
+
+
 class DecisionImporter:
     """Imports statements, remembering councils and categories it has already looked up."""
 
-    def __init__(self, *, force: bool = False, dry_run: bool = False, run_started=None):
+    def __init__(self, *, force: bool = False, dry_run: bool = False, run_id=None):
         self.force = force
         self.dry_run = dry_run
-        # When set: a decision this run has already written (updated since then) is never
-        # overwritten by another file of the same reference with different content: a conflict.
-        self.run_started = run_started
+        # A run (import_decisions) writes its id on each decision: one that this run has already
+        # written is never overwritten by another file of the same reference with different content
+        # (a conflict). Worker processes of one run share it. None: every file is just the latest.
+        self.run_id = run_id
         self._councils: dict[str, Council] = {}
         self._categories: dict[tuple[int | None, str], Category] = {}
 
@@ -159,24 +164,27 @@ class DecisionImporter:
         parsed, source_name, content_hash = item.parsed, item.source, item.content_hash
         existing = (
             Decision.objects.filter(reference=parsed.reference)
-            .only("id", "content_hash", "parser_version", "is_curated", "updated_at", "source_name")
+            .only(*LOCKED_FIELDS)
             .first()
         )
-        if existing and existing.content_hash == content_hash and existing.parser_version == PARSER_VERSION:
-            return ImportResult(UNCHANGED, source_name, parsed.reference)
-        if existing and self.run_started and existing.updated_at >= self.run_started and not self.dry_run:
-            return ImportResult(FAILED, source_name, parsed.reference, reason=(
-                f"conflict: {existing.source_name} holds the same reference with different content; "
-                "neither file was imported over the other"))
-        if existing and existing.is_curated and not self.force:
-            return ImportResult(SKIPPED, source_name, parsed.reference, reason="curated in admin (use --force)")
+        if existing and (refusal := self.refusal(existing, item)):
+            return refusal
         status = UPDATED if existing else CREATED
         if self.dry_run:
             return ImportResult(status, source_name, parsed.reference)
         try:
             with transaction.atomic(), ArchiveState.once_for():
+                if existing:
+                    # Read again under the row's lock: staff may have saved it in admin (or another
+                    # run written it) since it was read above, and that write must not be lost.
+                    existing = Decision.objects.select_for_update().only(*LOCKED_FIELDS).get(pk=existing.pk)
+                    if refusal := self.refusal(existing, item):
+                        return refusal
                 save_parsed_decision(parsed, source_text=item.text, source_name=source_name,
                                      content_hash=content_hash, decision=existing, importer=self)
+        except Decision.DoesNotExist:  # deleted in admin meanwhile: import it anew
+            return self.import_parsed(item, retries=retries - 1) if retries else ImportResult(
+                FAILED, source_name, parsed.reference, reason="deleted while being imported")
         except IntegrityError as error:
             # Another importer may have just written the same decision (or a council or category
             # under a conflicting slug): the file's transaction rolled back whole; look again.
@@ -188,6 +196,19 @@ class DecisionImporter:
             self._forget_lookups()
             return ImportResult(FAILED, source_name, parsed.reference, reason=f"database refused the data: {error}")
         return ImportResult(status, source_name, parsed.reference)
+
+    def refusal(self, existing: Decision, item: ParsedFile) -> ImportResult | None:
+        """Why a file is not written over the decision the archive holds, if it is not."""
+        reference = item.parsed.reference
+        if existing.content_hash == item.content_hash and existing.parser_version == PARSER_VERSION:
+            return ImportResult(UNCHANGED, item.source, reference)
+        if self.run_id is not None and existing.import_run == self.run_id and not self.dry_run:
+            return ImportResult(FAILED, item.source, reference, reason=(
+                f"conflict: {existing.source_name} holds the same reference with different content; "
+                "neither file was imported over the other"))
+        if existing.is_curated and not self.force:
+            return ImportResult(SKIPPED, item.source, reference, reason="curated in admin (use --force)")
+        return None
 
     def import_batch(self, items: list[ParsedFile]) -> list[ImportResult]:
         """Import several parsed files, in order: the new decisions among them in one transaction,
@@ -305,6 +326,7 @@ def save_parsed_decision(parsed: ParsedDecision, *, source_text: str, source_nam
         is_new = False
     _fill_decision(decision, parsed, council=council, category=category, subcategory=subcategory,
                    source_text=source_text, source_name=source_name, content_hash=content_hash)
+    decision.import_run = importer.run_id if importer else None
     decision.save()
     if not is_new:
         decision.remedies.all().delete()
@@ -324,6 +346,7 @@ def save_new_decisions(items: list[ParsedFile], *, importer: DecisionImporter) -
         decision = Decision(reference=parsed.reference)
         _fill_decision(decision, parsed, council=council, category=category, subcategory=subcategory,
                        source_text=item.text, source_name=item.source, content_hash=item.content_hash)
+        decision.import_run = importer.run_id
         decisions.append(decision)
     Decision.objects.bulk_create(decisions)  # sets each decision's id (RETURNING, on both databases)
     Remedy.objects.bulk_create(row for decision, item in zip(decisions, items, strict=True)

@@ -183,3 +183,99 @@ def test_admin_refuses_a_subcategory_of_another_category(admin_client, seeds):
     assert "is a subcategory: choose its category" in response.content.decode()
     data["category"], data["subcategory"] = str(decision.subcategory.parent_id), str(decision.subcategory.pk)
     assert admin_client.post(reverse("admin:decisions_decision_change", args=[decision.pk]), data).status_code == 302
+
+
+@pytest.fixture
+def view_only_client(client, db):
+    """A staff member who may look at decisions, remedies and findings but change none of them."""
+    from django.contrib.auth.models import Permission, User
+
+    user = User.objects.create_user("viewer", password="a long enough password", is_staff=True)
+    user.user_permissions.set(Permission.objects.filter(codename__in=["view_decision", "view_remedy", "view_finding"]))
+    client.force_login(user)
+    return client
+
+
+def _decision_state(decision):
+    decision.refresh_from_db()
+    return (decision.is_published, decision.is_curated, decision.summary, decision.updated_at)
+
+
+@pytest.mark.parametrize("action", ["unpublish", "publish", "confirm", "reparse"])
+def test_view_only_staff_can_run_no_action(view_only_client, seeds, action):
+    url = reverse("admin:decisions_decision_changelist")
+    decision = Decision.objects.get(reference="20 007 616")
+    Decision.objects.filter(pk=decision.pk).update(summary="Edited by staff", is_curated=True,
+                                                   is_published=action != "publish")
+    before = _decision_state(decision)
+    page = view_only_client.get(url)
+    assert page.status_code == 200
+    assert f'value="{action}"'.encode() not in page.content  # not offered
+    for data in ({"action": action, "_selected_action": [decision.pk]},
+                 {"action": action, "_selected_action": [decision.pk], "confirmed": "yes"}):
+        response = view_only_client.post(url, data)
+        assert response.status_code in (200, 302, 403)  # the list again, or refused
+        assert _decision_state(decision) == before
+
+
+def test_view_only_staff_cannot_change_any_form(view_only_client, seeds):
+    decision = Decision.objects.get(reference="20 007 616")
+    before = _decision_state(decision)
+    change = reverse("admin:decisions_decision_change", args=[decision.pk])
+    assert view_only_client.get(change).status_code == 200  # they may look
+    data = _post_data_for(decision)
+    assert view_only_client.post(change, data).status_code == 403
+    assert _decision_state(decision) == before
+    remedy = decision.remedies.first()
+    remedy_change = reverse("admin:decisions_remedy_change", args=[remedy.pk])
+    assert view_only_client.post(remedy_change, {"kind": "apology", "decision": decision.pk}).status_code == 403
+    assert view_only_client.post(reverse("admin:decisions_decision_delete", args=[decision.pk]),
+                                 {"post": "yes"}).status_code == 403
+    assert Decision.objects.filter(pk=decision.pk).exists()
+
+
+def _post_data_for(decision):
+    return {"reference": decision.reference, "council": decision.council_id, "outcome": decision.outcome,
+            "summary": "Changed by someone who may only look", "is_published": "on", "is_curated": "on",
+            "remedies-TOTAL_FORMS": "0", "remedies-INITIAL_FORMS": "0",
+            "findings-TOTAL_FORMS": "0", "findings-INITIAL_FORMS": "0"}
+
+
+@pytest.mark.parametrize("lookup", ["full_text__regex", "summary__icontains", "source_text__startswith",
+                                    "council__name__regex", "reference__gt"])
+def test_the_changelist_accepts_only_the_filters_it_declares(admin_client, seeds, lookup):
+    url = reverse("admin:decisions_decision_changelist")
+    response = admin_client.get(url, {lookup: r"^(.+)+\1$"})
+    assert response.status_code == 400
+    # The declared filters, the year and the date hierarchy still work.
+    for params in ({"is_published__exact": "1"}, {"year": "2021"}, {"review": "needs"},
+                   {"decision_date__year": "2021"}, {"outcome_group__exact": "upheld"}):
+        assert admin_client.get(url, params).status_code == 200, params
+
+
+def test_admin_search_reads_a_bounded_number_of_words(admin_client, seeds):
+    url = reverse("admin:decisions_decision_changelist")
+    response = admin_client.get(url, {"q": "Dorset " + " ".join(["zzz"] * 40)}, follow=True)
+    assert response.status_code == 200
+    assert "Searched for the first 6 words only" in response.content.decode()
+
+
+def test_a_save_over_a_decision_an_import_replaced_meanwhile_says_so(admin_client, seeds):
+    from decisions.services import DecisionImporter
+    from tests.conftest import seed_text
+
+    decision = Decision.objects.get(reference="20 003 763")
+    data = _post_data(admin_client, decision)  # the form as staff opened it
+    data["summary"] = "Edited by staff."
+    # Meanwhile an import writes a new version of the statement, replacing its remedies and findings.
+    changed = seed_text("000_22a7e19c90128e70.txt").replace("Summary:", "Summary: Revised.", 1).encode()
+    assert DecisionImporter().import_bytes(changed, source_name="revised.txt").status == "updated"
+    response = admin_client.post(reverse("admin:decisions_decision_change", args=[decision.pk]), data)
+    assert response.status_code == 200
+    assert "changed by an import or by someone else while you were editing it" in response.content.decode()
+    decision.refresh_from_db()
+    assert decision.summary != "Edited by staff." and not decision.is_curated
+    # Opened again, it saves.
+    fresh = _post_data(admin_client, decision)
+    fresh["summary"] = "Edited by staff."
+    assert admin_client.post(reverse("admin:decisions_decision_change", args=[decision.pk]), fresh).status_code == 302

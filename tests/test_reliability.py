@@ -131,3 +131,65 @@ def test_an_export_cut_short_by_the_database_says_so(client):
         assert failure is not None, "the stream must fail, not end as if complete"
         assert marker in received[-1]
         assert 100 <= len(received) < 2_500
+
+
+def _changed_statement(reference: str, summary: str) -> bytes:
+    from tests.factories import statement_text
+
+    return statement_text(reference=reference, organisation="Lockshire Council", summary=summary,
+                          agreed_action=["Within one month, the Council will apologise to Mr X."]).encode()
+
+
+def test_a_curated_edit_made_while_an_import_waits_for_the_row_is_kept():
+    """Staff save a decision (holding its row) while an import of a changed file reads it as not
+    curated and then waits for the row: the import must see the save and skip the decision."""
+    import threading
+
+    from decisions.services import DecisionImporter
+
+    DecisionImporter().import_bytes(_changed_statement("93 000 001", "The first version."), source_name="first.txt")
+    decision = Decision.objects.get(reference="93 000 001")
+    holding, done = threading.Event(), threading.Event()
+    failures = []
+
+    def staff_save():
+        try:
+            with transaction.atomic():
+                Decision.objects.select_for_update().filter(pk=decision.pk).update(
+                    is_curated=True, summary="Corrected by staff.")
+                holding.set()
+                time.sleep(1.5)  # the import reads the row meanwhile, then waits for this lock
+        except Exception as error:  # reported below: an assertion in a thread would be lost
+            failures.append(error)
+        finally:
+            holding.set()
+            done.set()
+            connection.close()
+
+    thread = threading.Thread(target=staff_save)
+    thread.start()
+    assert holding.wait(10)
+    result = DecisionImporter(run_id=None).import_bytes(_changed_statement("93 000 001", "The import's version."),
+                                                        source_name="second.txt")
+    thread.join(10)
+    assert not failures
+    assert done.is_set()
+    assert (result.status, result.reason) == ("skipped", "curated in admin (use --force)")
+    decision.refresh_from_db()
+    assert decision.is_curated and decision.summary == "Corrected by staff."
+
+
+def test_two_runs_writing_one_reference_are_an_update_not_a_conflict():
+    """A harvest and an import (or two imports) at once: the later write is an update."""
+    import uuid
+
+    from decisions.services import DecisionImporter
+
+    harvest, other_run = DecisionImporter(), DecisionImporter(run_id=uuid.uuid4())
+    assert harvest.import_bytes(_changed_statement("93 000 002", "Harvested."), source_name="harvested.txt").status == "created"
+    result = other_run.import_bytes(_changed_statement("93 000 002", "Imported."), source_name="file.txt")
+    assert (result.status, result.reason) == ("updated", "")
+    # Within one run, a second file with different content is a conflict.
+    again = other_run.import_bytes(_changed_statement("93 000 002", "Imported again."), source_name="other.txt")
+    assert again.status == "failed" and again.reason.startswith("conflict: file.txt holds the same reference")
+    assert Decision.objects.get(reference="93 000 002").summary == "Imported."

@@ -4,12 +4,12 @@ import itertools
 import multiprocessing
 import os
 import time
+import uuid
 from collections import Counter, deque
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, connections, reset_queries
-from django.utils import timezone
 
 from decisions.models import Decision, Finding, Remedy, SearchVectorRow
 from decisions.services import (
@@ -31,10 +31,10 @@ WRITE_BATCH = 32  # new decisions written in one transaction (DecisionImporter.i
 _worker_importer: DecisionImporter | None = None
 
 
-def _start_worker(force: bool, dry_run: bool, run_started) -> None:
+def _start_worker(force: bool, dry_run: bool, run_id) -> None:
     global _worker_importer
     connections.close_all()  # never share the parent's connection: each worker opens its own
-    _worker_importer = DecisionImporter(force=force, dry_run=dry_run, run_started=run_started)
+    _worker_importer = DecisionImporter(force=force, dry_run=dry_run, run_id=run_id)
     relax_commit_durability()
 
 
@@ -114,9 +114,9 @@ class Command(BaseCommand):
         # (file, whether a symbolic link there may be followed): a file named on the command line is read as given.
         sources = ((str(path), follow_symlinks or str(path) in named)
                    for path in decision_files(paths, follow_symlinks=follow_symlinks))
-        run_started = timezone.now()
+        run_id = uuid.uuid4()  # shared by the worker processes: a conflict is two files of this run
         if jobs <= 1:
-            importer = DecisionImporter(force=force, dry_run=dry_run, run_started=run_started)
+            importer = DecisionImporter(force=force, dry_run=dry_run, run_id=run_id)
             relax_commit_durability()
             for chunk in _chunks(sources, WRITE_BATCH):
                 yield from importer.import_batch([read_and_parse(source, follow_symlink=follow)
@@ -125,7 +125,7 @@ class Command(BaseCommand):
             return
         connections.close_all()  # workers must not inherit an open database connection
         context = multiprocessing.get_context("fork")
-        with context.Pool(jobs, initializer=_start_worker, initargs=(force, dry_run, run_started)) as pool:
+        with context.Pool(jobs, initializer=_start_worker, initargs=(force, dry_run, run_id)) as pool:
             # Two batches in flight, so workers never wait for this process to hand out more.
             pending = deque()
             while True:
