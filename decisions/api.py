@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-import re
+from urllib.parse import urlencode
 
-from django.core.paginator import EmptyPage, PageNotAnInteger
+from django.core.paginator import EmptyPage
 from django.db.models import Count, Q
 from django.http import JsonResponse
 from django.views.decorators.http import require_safe
 
 from decisions.exports import decision_row, export_queryset
+from decisions.filters import InvalidParameter, search_params, whole_number
 from decisions.models import Category, Council, Decision
-from decisions.search.results import InvalidParameter, SearchResults
+from decisions.search.results import SearchResults
 
 DEFAULT_PAGE_SIZE = 25
 MAX_PAGE_SIZE = 100
@@ -46,19 +47,15 @@ def index(request):
 @require_safe
 def decision_list(request):
     try:
-        results = SearchResults(request.GET)
+        page = whole_number(request.GET, "page", default=1, low=1, high=10**9)
+        page_size = whole_number(request.GET, "page_size", default=DEFAULT_PAGE_SIZE, low=1, high=MAX_PAGE_SIZE)
+        params, _ = search_params(request.GET, strict=True, page=page, page_size=page_size)
     except InvalidParameter as problem:
         return error(400, f"Invalid value for parameter '{problem.name}'", parameter=problem.name,
                      detail=problem.message)
-    page_size = request.GET.get("page_size", str(DEFAULT_PAGE_SIZE))
-    # ASCII digits only: '²' and '①' pass str.isdigit() but int() refuses them.
-    if not re.fullmatch(r"[0-9]{1,4}", page_size) or not 1 <= int(page_size) <= MAX_PAGE_SIZE:
-        return error(400, "Invalid value for parameter 'page_size'", parameter="page_size",
-                     detail=f"A whole number from 1 to {MAX_PAGE_SIZE}.")
+    results = SearchResults(params)
     try:
-        shown = results.page(request.GET.get("page"), per_page=int(page_size), shape=export_queryset, snippets=False)
-    except PageNotAnInteger:
-        return error(400, "Invalid value for parameter 'page'", parameter="page", detail="A whole number.")
+        shown = results.page(shape=export_queryset, snippets=False)
     except EmptyPage as empty:
         return error(404, "No such page", parameter="page", detail=f"There are {empty.pages} pages.")
     page, paginator = shown.page, shown.page.paginator
@@ -70,9 +67,9 @@ def decision_list(request):
         rows.append(row)
 
     def link(number):
-        query = request.GET.copy()
-        query["page"] = str(number)
-        return f"{root}{request.path}?{query.urlencode()}"
+        size = [("page_size", str(page_size))] if page_size != DEFAULT_PAGE_SIZE else []
+        pairs = [*params.pairs(), *size, ("page", str(number))]
+        return f"{root}{request.path}?{urlencode(pairs)}"
 
     return JsonResponse({
         "count": paginator.count,

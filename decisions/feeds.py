@@ -7,7 +7,11 @@ from django.core.exceptions import BadRequest
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
 
-from decisions.search.results import InvalidParameter, SearchResults
+from decisions import links
+from decisions.filters import InvalidParameter, search_params
+from decisions.search.names import described
+from decisions.search.params import SEARCH_LABEL
+from decisions.search.results import SearchResults
 from decisions.statements.text import xml_safe
 
 FEED_SIZE = 50
@@ -19,23 +23,24 @@ class DecisionFeed(Feed):
 
     def get_object(self, request):
         try:
-            results = SearchResults(request.GET)
+            params, _ = search_params(request.GET, strict=True)
         except InvalidParameter as problem:
             raise BadRequest(str(problem)) from None
         self.request = request
-        return results
+        return SearchResults(params)
 
     # Every text that reaches the XML passes xml_safe(): a control character in a search or in an
     # imported statement would otherwise make the whole feed invalid.
     def title(self, results):
-        parts = [str(value) for name, value in _described(results.filterset)]
+        params = results.params
+        parts = ([f"{SEARCH_LABEL}: {params.q}"] if params.q else []) + [
+            f"{label}: {', '.join(value_label for _, value_label in named)}" for _, label, named in described(params)]
         return xml_safe("Ombudsman decisions" + (f": {'; '.join(parts)}" if parts else ""))
 
-    def link(self, filterset):
-        query = self.request.GET.urlencode()
-        return "/decisions/" + (f"?{query}" if query else "")
+    def link(self, results):
+        return "/decisions/" + links.to(results.params).rstrip("?")
 
-    def feed_url(self, filterset):
+    def feed_url(self, results):
         return xml_safe(self.request.get_full_path())
 
     def items(self, results):
@@ -62,14 +67,3 @@ class DecisionFeed(Feed):
         return [xml_safe(c) for c in (decision.category and decision.category.name,
                                       decision.subcategory and decision.subcategory.name, decision.outcome) if c]
 
-
-def _described(filterset):
-    for name, value in filterset.cleaned_data.items():
-        if name == "sort" or value in (None, "", []):
-            continue
-        if isinstance(value, list | tuple) or hasattr(value, "model"):
-            names = [str(getattr(item, "name", item)) for item in value]
-            if names:
-                yield name, f"{filterset.filters[name].label}: {', '.join(names)}"
-        else:
-            yield name, f"{filterset.filters[name].label}: {value}"

@@ -1,36 +1,48 @@
-"""All request parsing for decision listings: the search box, filters, sort and facets.
+"""A listing's query string, validated and made into a SearchParams (decisions/search/params.py).
 
-The FilterSet validates a request's parameters and says what each filter keeps as a mask over
-the listing columns (decisions/search/columns.py); decisions/search/results.py runs the search. It filters no
-queryset: its ``qs`` is never used.
+The site, the API, the exports and the feed all read a search this way: DecisionFilter checks
+each parameter and the cross-field rules, and ``search_params`` gives the typed parameters
+(the site leaves out what it could not understand and says so on its form; the others refuse it).
 """
 
 from __future__ import annotations
 
-import django_filters
-import numpy as np
-from django import forms
-from django.db.models import Q
+import re
 
-from decisions import search
-from decisions.models import Category, Council, Decision, Finding, Remedy
-from decisions.search.columns import Columns
+import django_filters
+from django import forms
+
+from decisions.models import Council, Decision, Finding, Remedy
+from decisions.search.names import category_table
+from decisions.search.params import BY_NAME, SEARCH_LABEL, SORTS, SearchParams
 from decisions.search.query import MAX_QUERY_LENGTH
 from decisions.statements.outcomes import OTHER, OUTCOME_GROUPS, outcome_group
 from decisions.statements.vocabulary import PAYMENT_PURPOSES, choices
 
-SORTS = [
-    ("relevance", "Relevance"),
-    ("newest", "Newest first"),
-    ("oldest", "Oldest first"),
-    ("payment", "Largest total payment"),
-]
 PURPOSE_CHOICES = choices(PAYMENT_PURPOSES)
 
 
-def subcategory_choices():
-    rows = Category.objects.filter(parent__isnull=False).select_related("parent").order_by("parent__name", "name")
-    return [(f"{c.parent.slug}/{c.slug}", f"{c.parent.name} › {c.name}") for c in rows]
+class InvalidParameter(ValueError):
+    """A parameter that could not be understood: its name and what is wrong with it."""
+
+    def __init__(self, name: str, message: str):
+        super().__init__(f"Invalid value for parameter '{name}': {message}")
+        self.name, self.message = name, message
+
+
+def whole_number(data, name: str, *, default: int, low: int, high: int) -> int:
+    """A number parameter: ASCII digits only ('²' and '①' pass str.isdigit() but int() refuses
+    them), between ``low`` and ``high``; InvalidParameter otherwise."""
+    text = data.get(name)
+    if text is None:
+        return default
+    if not re.fullmatch(r"[0-9]{1,10}", text) or not low <= int(text) <= high:
+        raise InvalidParameter(name, f"A whole number from {low:,} to {high:,}.")
+    return int(text)
+
+
+def _topic_choices(name: str):
+    return lambda: category_table().choices(name)
 
 
 class DecisionFilterForm(forms.Form):
@@ -45,36 +57,29 @@ class DecisionFilterForm(forms.Form):
         return data
 
 
-class DecisionFilter(django_filters.FilterSet):
-    """The request's parameters, validated: what a search asks for (decisions/search/results.py runs it)."""
+def _label(name: str) -> str:
+    return BY_NAME[name].label
 
-    q = django_filters.CharFilter(label="Search decisions", max_length=MAX_QUERY_LENGTH)
-    council = django_filters.ModelMultipleChoiceFilter(
-        queryset=Council.objects.all(), to_field_name="slug", label="Organisation")
-    category = django_filters.ModelMultipleChoiceFilter(
-        queryset=Category.objects.filter(parent__isnull=True), to_field_name="slug",
-        label="Category")
-    subcategory = django_filters.MultipleChoiceFilter(
-        choices=subcategory_choices, label="Subcategory")
+
+class DecisionFilter(django_filters.FilterSet):
+    """Each parameter of a listing, with what it may hold (its form also renders the filters)."""
+
+    q = django_filters.CharFilter(label=SEARCH_LABEL, max_length=MAX_QUERY_LENGTH)
+    council = django_filters.MultipleChoiceFilter(label=_label("council"), choices=[])
+    category = django_filters.MultipleChoiceFilter(choices=_topic_choices("category"), label=_label("category"))
+    subcategory = django_filters.MultipleChoiceFilter(choices=_topic_choices("subcategory"),
+                                                      label=_label("subcategory"))
     # By outcome group, so 'Upheld' finds every upheld decision whatever its published label says.
-    outcome = django_filters.MultipleChoiceFilter(field_name="outcome_group", choices=OUTCOME_GROUPS, label="Outcome",
-                                                 distinct=False)
-    date_from = django_filters.DateFilter(
-        field_name="decision_date", lookup_expr="gte", label="Decided on or after",
-        widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = django_filters.DateFilter(
-        field_name="decision_date", lookup_expr="lte", label="Decided on or before",
-        widget=forms.DateInput(attrs={"type": "date"}))
-    remedy = django_filters.MultipleChoiceFilter(
-        choices=Remedy.Kind.choices, label="Remedy")
-    purpose = django_filters.MultipleChoiceFilter(
-        choices=PURPOSE_CHOICES, label="Payment for")
-    min_payment = django_filters.NumberFilter(
-        field_name="total_payment", lookup_expr="gte", label="Total payment at least (£)", min_value=0,
-        max_value=10_000_000)
-    finding = django_filters.MultipleChoiceFilter(
-        choices=Finding.Kind.choices, label="Finding")
-    sort = django_filters.ChoiceFilter(choices=SORTS, empty_label=None, label="Sort by")
+    outcome = django_filters.MultipleChoiceFilter(choices=OUTCOME_GROUPS, label=_label("outcome"))
+    date_from = django_filters.DateFilter(label=_label("date_from"), widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = django_filters.DateFilter(label=_label("date_to"), widget=forms.DateInput(attrs={"type": "date"}))
+    remedy = django_filters.MultipleChoiceFilter(choices=Remedy.Kind.choices, label=_label("remedy"))
+    purpose = django_filters.MultipleChoiceFilter(choices=PURPOSE_CHOICES, label=_label("purpose"))
+    # Amounts are compared in pence: a third decimal place would be cut off, so it is refused.
+    min_payment = django_filters.NumberFilter(label=_label("min_payment"), min_value=0, max_value=10_000_000,
+                                              decimal_places=2)
+    finding = django_filters.MultipleChoiceFilter(choices=Finding.Kind.choices, label=_label("finding"))
+    sort = django_filters.ChoiceFilter(choices=list(SORTS.items()), empty_label=None, label="Sort by")
 
     class Meta:
         model = Decision
@@ -89,9 +94,10 @@ class DecisionFilter(django_filters.FilterSet):
             data.setlist("outcome", [value if value in groups or outcome_group(value) == OTHER else outcome_group(value)
                                      for value in data.getlist("outcome")])
         super().__init__(data, *args, **kwargs)
-
-    # Facets are computed for these filters, in this order.
-    FACETS = ("category", "subcategory", "outcome", "finding", "remedy", "purpose", "council")
+        if data is not None and data.getlist("council"):
+            # Only the organisations asked for are looked up, not the thousands there are.
+            slugs = Council.objects.filter(slug__in=data.getlist("council")).values_list("slug", "name")
+            self.form.fields["council"].choices = list(slugs)
 
     @property
     def cleaned_data(self) -> dict:
@@ -108,37 +114,24 @@ class DecisionFilter(django_filters.FilterSet):
         name, messages = next(iter(self.form.errors.items()))
         return name, " ".join(messages)
 
-    @property
-    def query(self) -> search.Query:
-        if not hasattr(self, "_query"):
-            self._query = search.parse_query(self.cleaned_data.get("q") or "")
-        return self._query
-
-    def subcategory_ids(self, values) -> list[int]:
-        """The ids of the subcategories named 'parent-slug/slug'."""
-        condition = Q()
-        for value in values:
-            parent_slug, _, slug = value.partition("/")
-            condition |= Q(slug=slug, parent__slug=parent_slug)
-        return list(Category.objects.filter(condition, parent__isnull=False).values_list("pk", flat=True))
-
-    def masks(self, columns: Columns) -> dict[str, np.ndarray]:
-        """Each filter in use but the search words (the index answers those), as the mask of the
-        decisions it keeps."""
-        masks = {}
-        for name, value in self.cleaned_data.items():
-            if name in ("q", "sort") or not value:
-                continue
-            masks[name] = columns.where(name, self.subcategory_ids(value) if name == "subcategory" else value)
-        return masks
-
-    @property
-    def sort_order(self) -> str:
-        value = self.cleaned_data.get("sort")
-        if value in dict(SORTS) and (value != "relevance" or self.query.groups):
-            return value
-        return "relevance" if self.query.groups else "newest"
+    def params(self, **more) -> SearchParams:
+        """The typed parameters of what was understood (``more``: page, page size, facet shown)."""
+        data = self.cleaned_data
+        values = {name: tuple(data.get(name) or ()) for name in
+                  ("council", "category", "subcategory", "outcome", "remedy", "purpose", "finding")}
+        return SearchParams(q=data.get("q") or "", date_from=data.get("date_from"), date_to=data.get("date_to"),
+                            min_payment=data.get("min_payment"), sort=data.get("sort") or "", **values, **more)
 
     @property
     def qs(self):
-        raise NotImplementedError("listings are run by decisions.search.results.SearchResults, over decisions/search/columns.py")
+        raise NotImplementedError("listings are run by decisions.search.results.SearchResults, from params()")
+
+
+def search_params(data, *, strict: bool, page_size: int = 25, **more) -> tuple[SearchParams, DecisionFilter]:
+    """A request's query string as SearchParams, with the filter that read it (its form shows the
+    filters). ``strict``: a parameter that cannot be understood raises InvalidParameter (the API,
+    exports and feed answer 400); otherwise it is left out (the site reports it on the form)."""
+    filterset = DecisionFilter(data or None)
+    if strict and (problem := filterset.first_error()):
+        raise InvalidParameter(*problem)
+    return filterset.params(page_size=page_size, **more), filterset

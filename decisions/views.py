@@ -5,13 +5,14 @@ from __future__ import annotations
 import csv
 import functools
 import itertools
+import re
 from collections import OrderedDict
 from urllib.parse import urlencode
 
 import markdown
 from django import forms
 from django.conf import settings
-from django.core.paginator import EmptyPage, PageNotAnInteger
+from django.core.paginator import EmptyPage
 from django.db import DatabaseError, connection
 from django.db.models import Count, Max, Prefetch, Q, Sum
 from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse, StreamingHttpResponse
@@ -19,13 +20,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
 
-from decisions import charts, exports, league, reading, search
+from decisions import charts, exports, league, links, reading, search
 from decisions.caching import cached, cached_for
-from decisions.filters import DecisionFilter
+from decisions.filters import InvalidParameter, search_params
 from decisions.models import ArchiveState, Category, Council, Decision, Finding, Remedy
-from decisions.querystring import replaced, to_result, without
 from decisions.search import suggest
-from decisions.search.results import InvalidParameter, SearchResults
+from decisions.search.names import described
+from decisions.search.params import FACETS, SEARCH_LABEL, SearchParams
+from decisions.search.results import SearchResults
 
 PAGE_SIZE = 25
 
@@ -69,44 +71,48 @@ def _listing_context(request, within=None, *, skip_facets=(), implicit=()):
             raise Redirect(request.path + _query([*rest, ("council", found[0].slug)]))
         organisation_problem = (f"No organisation’s name contains “{typed}”." if not found else
                                 f"{len(found)} organisations’ names contain “{typed}”: choose one from the list.")
-    results = SearchResults(request.GET, within, strict=False)
-    filterset = results.filterset
-    show_all = request.GET.get("show") if request.GET.get("show") in DecisionFilter.FACETS else None
+    asked_page = request.GET.get("page", "1")
+    if not re.fullmatch(r"-?[0-9]{1,9}", asked_page):
+        raise Redirect(request.path + _query([(k, v) for k, v in pairs if k != "page"]))
+    show = request.GET.get("show") if request.GET.get("show") in FACETS else ""
+    params, filterset = search_params(request.GET, strict=False, page=max(int(asked_page), 1), page_size=PAGE_SIZE,
+                                      show=show)
+    if int(asked_page) < 1:
+        raise Redirect(request.path + links.to(params))
+    results = SearchResults(params, within)
     try:
-        shown = results.page(request.GET.get("page"), per_page=PAGE_SIZE, request=request, skip_facets=skip_facets,
-                             show_all=show_all)
-    except PageNotAnInteger as error:
-        raise Redirect(request.path + _query([(k, v) for k, v in pairs if k != "page"])) from error
-    except EmptyPage as error:  # past the end: the last page; before the start (0, -1): the first
-        before_start = request.GET.get("page", "").lstrip("-").isdigit() and int(request.GET["page"]) < 1
-        last = [("page", str(error.pages))] if error.pages > 1 and not before_start else []
-        raise Redirect(request.path + _query([(k, v) for k, v in pairs if k != "page"] + last)) from error
-    page, decisions, facet_list = shown.page, shown.decisions, shown.facets
-    active_filters = _active_filters(filterset, request)
-    suggestion = suggest.did_you_mean(filterset.query, page.paginator.count)
+        shown = results.page(facets_but=skip_facets)
+    except EmptyPage as error:  # past the end: the last page
+        raise Redirect(request.path + links.to(params.but(page=error.pages), page=True)) from error
+    page, facet_list = shown.page, shown.facets
+    links.add_facet_links(params, facet_list)
+    active_filters = [(label, value_label, links.to(params.without(name, value)))
+                      for name, label, named in described(params) for value, value_label in named]
+    if params.q:
+        active_filters.insert(0, (SEARCH_LABEL, params.q, links.to(params.without("q"))))
+    suggestion = suggest.did_you_mean(params.query, page.paginator.count)
     return {
         "suggestion": suggestion,
-        "suggestion_url": replaced(request, "q", suggestion) if suggestion else None,
-        "filterset": filterset,
+        "suggestion_url": links.to(params.but(q=suggestion)) if suggestion else None,
+        "params": params,
         "form": filterset.form,
         "page": page,
-        "decisions": decisions,
+        "decisions": shown.decisions,
         "facets": facet_list,
         "active_filters": active_filters,
         "skip_facets": skip_facets,
         "organisation_problem": organisation_problem,
         "organisation_names": (list(Council.objects.filter(decisions__is_published=True).distinct()
                                     .order_by("name").values_list("name", flat=True))
-                               if show_all == "council" or organisation_problem else None),
-        "filters_applied": sum(1 for label, _, _ in active_filters if label != filterset.filters["q"].label),
-        "clear_filters_url": request.path + _query([(k, v) for k, v in pairs if k in ("q", "sort")]),
-        "fewer_words": _fewer_words(request, filterset.query) if not page.paginator.count else [],
-        "query": filterset.query,
-        "sort": filterset.sort_order,
+                               if show == "council" or organisation_problem else None),
+        "filters_applied": sum(1 for label, _, _ in active_filters if label != SEARCH_LABEL),
+        "clear_filters_url": request.path + links.to(SearchParams(q=params.q, sort=params.sort)),
+        "fewer_words": _fewer_words(params) if not page.paginator.count else [],
+        "query": params.query,
+        "sort": params.sort_order,
         "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
-        "result_query": to_result(request, filterset.query.text) if filterset.query.groups else "",
-        "export_query": urlencode([*implicit, *[(k, v) for k, vs in request.GET.lists() if k != "page"
-                                                  for v in vs]]),
+        "result_query": links.to_result(params) if params.query.groups else "",
+        "export_query": urlencode([*implicit, *params.pairs()]),
     }
 
 
@@ -120,31 +126,15 @@ def _query(pairs) -> str:
     return "?" + urlencode(pairs) if pairs else ""
 
 
-def _fewer_words(request, query) -> list[tuple[str, str]]:
+def _fewer_words(params: SearchParams) -> list[tuple[str, str]]:
     """For a search that found nothing: the same search without each of its words, (words, link)."""
+    query = params.query
     if len(query.groups) < 2:
         return []
     words = [" ".join(group[0].words) if not group[0].phrase else f'"{" ".join(group[0].words)}"'
              for group in query.groups]
-    return [(" ".join(kept), replaced(request, "q", " ".join(kept)))
+    return [(" ".join(kept), links.to(params.but(q=" ".join(kept))))
             for kept in ([w for j, w in enumerate(words) if j != i] for i in range(len(words)))]
-
-
-def _active_filters(filterset, request):
-    """Chips for the filters in use, each with a link that removes it."""
-    chips = []
-    for name, value in filterset.cleaned_data.items():
-        if name == "sort" or value in (None, "", []):
-            continue
-        label = filterset.filters[name].label
-        if name in ("council", "category"):
-            chips += [(label, obj.name, without(request, name, obj.slug)) for obj in value]
-        elif isinstance(value, list):
-            choices = dict(filterset.form.fields[name].choices)
-            chips += [(label, choices.get(v, v), without(request, name, v)) for v in value]
-        else:
-            chips.append((label, value, without(request, name)))
-    return chips
 
 
 @require_safe
@@ -329,7 +319,7 @@ def _figures(queryset, name: str) -> dict:
 def _export(request, *, content_type: str, extension: str, stream):
     """Every decision of a listing, streamed: memory does not grow with the number of rows."""
     try:
-        results = SearchResults(request.GET)
+        results = SearchResults(search_params(request.GET, strict=True)[0])
     except InvalidParameter as problem:
         return HttpResponseBadRequest(f"{problem}\n", content_type="text/plain; charset=utf-8")
     records = exports.records(results, request.build_absolute_uri("/").rstrip("/"))

@@ -8,6 +8,7 @@ from django.db.models import Count
 
 from decisions.models import Decision
 from decisions.search import columns
+from decisions.search.params import SearchParams
 from decisions.search.results import SearchResults
 from tests.factories import make_decision
 
@@ -46,7 +47,7 @@ def test_counts_and_filters_match_the_database(archive):
     ("payment", ("-total_payment", "-decision_date", "-pk")),
 ])
 def test_orders_match_the_database_with_undated_decisions_last(archive, sort, ordering):
-    listed = [d.pk for d in SearchResults({"sort": sort}).ranked()]
+    listed = [d.pk for d in SearchResults(SearchParams(sort=sort)).ranked()]
     dated = Decision.objects.published().exclude(decision_date=None)
     undated = list(Decision.objects.published().filter(decision_date=None).order_by(*ordering[:-1], ordering[-1])
                    .values_list("pk", flat=True))
@@ -61,12 +62,12 @@ def test_orders_match_the_database_with_undated_decisions_last(archive, sort, or
 
 
 def test_a_write_is_seen_by_the_next_search(archive):
-    before = SearchResults({"q": "ferret"}).page(1).count
+    before = SearchResults(SearchParams(q="ferret")).page().count
     assert before == 0
     make_decision(summary="The Council lost a ferret.")
-    assert SearchResults({"q": "ferret"}).page(1).count == 1  # the data version moved: the columns were read again
+    assert SearchResults(SearchParams(q="ferret")).page().count == 1  # the data version moved: the columns were read again
     Decision.objects.filter(summary__contains="ferret").delete()
-    assert SearchResults({"q": "ferret"}).page(1).count == 0
+    assert SearchResults(SearchParams(q="ferret")).page().count == 0
 
 
 def test_every_column_holds_each_decisions_own_values(archive):

@@ -8,6 +8,7 @@ import pytest
 from decisions import search
 from decisions.models import Decision
 from decisions.search import postgresql, sqlite
+from decisions.search.params import SearchParams
 from decisions.search.results import SearchResults
 from tests.factories import make_decision
 from tests.searching import found
@@ -19,7 +20,7 @@ DORSET, WILTSHIRE, DERBYSHIRE, STAFFORDSHIRE, HEREFORDSHIRE = (
 
 
 def ranked(text):
-    return [d.reference for d in SearchResults({"q": text}).ranked()]
+    return [d.reference for d in SearchResults(SearchParams(q=text)).ranked()]
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -156,7 +157,7 @@ def test_highlight_marks_inflections_and_escapes():
 
 def test_a_word_in_most_decisions_lists_newest_first(seeds):
     """'complaint' is in every seed decision: its IDF is about zero, so relevance would be noise."""
-    results = SearchResults({"q": "complaint"})
+    results = SearchResults(SearchParams(q="complaint"))
     assert search.ubiquitous(results.query, matches=5, archive=5)
     assert [d.reference for d in results.ranked()] == [HEREFORDSHIRE, DORSET, STAFFORDSHIRE, WILTSHIRE, DERBYSHIRE]
     assert not results.selection.score.any()  # no text score was computed
@@ -191,7 +192,7 @@ def _page_references(client, url):
 
 def test_result_pages_follow_the_ranked_order(client, ferrets):
     """Page after page, a listing gives exactly the search's whole order."""
-    expected = [d.reference.replace(" ", "-") for d in SearchResults({"q": "ferret"}).ranked()]
+    expected = [d.reference.replace(" ", "-") for d in SearchResults(SearchParams(q="ferret")).ranked()]
     assert len(expected) == 30
     pages = _page_references(client, "/decisions/?q=ferret") + _page_references(client, "/decisions/?q=ferret&page=2")
     assert pages == expected
@@ -202,7 +203,7 @@ def test_relevance_ranks_weighted_field_matches_then_the_rest_newest_first(ferre
     """The one definition of relevance, on both databases: decisions matched in the weighted
     fields (here the summary) by their text score, then those matched in the body alone,
     newest first; any slice of a page is a slice of that order."""
-    results = SearchResults({"q": text})
+    results = SearchResults(SearchParams(q=text))
     order = results.ranked()
     in_summary = [d for d in order if "ferret" in d.summary.lower()]
     body_only = [d for d in order if "ferret" not in d.summary.lower()]
@@ -220,9 +221,9 @@ def test_relevance_ranks_weighted_field_matches_then_the_rest_newest_first(ferre
 def test_a_narrowing_filter_keeps_the_relevance_order(ferrets):
     """Few of the matches in a year: their text scores are asked for them alone (results.NARROWED_SHARE),
     and the order is the unfiltered order restricted to that year."""
-    everything = SearchResults({"q": "ferret"}).ranked()
+    everything = SearchResults(SearchParams(q="ferret")).ranked()
     year = everything[0].decision_date.year
-    narrowed = SearchResults({"q": "ferret", "date_from": f"{year}-01-01", "date_to": f"{year}-12-31"})
+    narrowed = SearchResults(SearchParams(q="ferret", date_from=date(year, 1, 1), date_to=date(year, 12, 31)))
     assert narrowed.selection.count < 0.25 * narrowed.selection.masks["q"].sum()
     assert narrowed.ranked() == [d for d in everything if d.decision_date.year == year]
     assert narrowed.selection.score[narrowed.selection.selected].max() > 0  # scored, not just by date
@@ -244,7 +245,7 @@ def test_text_snippets_cut_around_the_query_words_and_escape():
 
 
 def test_api_pages_follow_the_ranked_order(client, ferrets):
-    expected = [d.reference for d in SearchResults({"q": "ferret"}).ranked()]
+    expected = [d.reference for d in SearchResults(SearchParams(q="ferret")).ranked()]
     seen = []
     for page in (1, 2, 3):
         body = client.get(f"/api/decisions/?q=ferret&page_size=10&page={page}").json()

@@ -12,6 +12,7 @@ import pytest
 
 from decisions import search
 from decisions.search import suggest
+from decisions.search.params import SearchParams
 from decisions.search.query import SYNONYMS_FILE, words_of
 from decisions.search.results import SearchResults
 from tests.factories import make_decision
@@ -22,7 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def ranked(text):
-    return [d.reference for d in SearchResults({"q": text}).ranked()]
+    return [d.reference for d in SearchResults(SearchParams(q=text)).ranked()]
 
 
 def test_the_synonyms_file_is_well_formed():
@@ -112,7 +113,7 @@ def test_did_you_mean_offers_the_archive_s_own_spelling(client):
     assert suggest.did_you_mean(search.parse_query("homelessness"), 2) is None  # every word is known
     assert suggest.did_you_mean(search.parse_query("homelesness"), 10) is None  # enough results
     content = client.get("/decisions/", {"q": "homelesness", "sort": "newest"}).content.decode()
-    assert 'Did you mean <a href="?sort=newest&amp;q=homelessness">homelessness</a>?' in content
+    assert 'Did you mean <a href="?q=homelessness&amp;sort=newest">homelessness</a>?' in content
 
 
 def test_results_say_why_they_matched(client):

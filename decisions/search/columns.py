@@ -83,8 +83,8 @@ class Columns:
             return np.isin(getattr(self, name), np.asarray(wanted, dtype=np.int64))
         if name == "outcome":
             return np.isin(self.outcome, [OUTCOMES.index(group) for group in value if group in OUTCOMES])
-        if name == "date_from":
-            return self.day >= day_number(value)
+        if name == "date_from":  # an undated decision is after no date, however early
+            return (self.day >= day_number(value)) & (self.day != NO_DATE)
         if name == "date_to":
             return (self.day <= day_number(value)) & (self.day != NO_DATE)
         if name == "min_payment":

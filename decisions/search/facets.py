@@ -1,7 +1,8 @@
 """Facets: for each filter, its options with the number of decisions each would give.
 
-Counted over the listing's matches in memory (decisions/search/columns.py), each facet without its own
-filter; named here with one query per table, whatever the number of options.
+Counted over the listing's matches in memory (decisions/search/columns.py), each facet without
+its own filter; named from the category table and one query for the councils shown. Links are
+the view's: a facet here is values, labels and counts.
 """
 
 from __future__ import annotations
@@ -10,13 +11,10 @@ from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
-from django.db.models import Q
 
-from decisions.filters import PURPOSE_CHOICES, DecisionFilter
-from decisions.models import Category, Council, Finding, Remedy
-from decisions.querystring import replaced, toggled
 from decisions.search.columns import Columns
-from decisions.statements.outcomes import OUTCOME_GROUPS
+from decisions.search.names import VOCABULARY_LABELS, category_table, council_names
+from decisions.search.params import BY_NAME, FACETS, SearchParams
 
 FACET_LIMIT = 12  # options shown per facet; chosen ones are always shown
 
@@ -27,7 +25,7 @@ class FacetOption:
     label: str
     count: int
     selected: bool
-    url: str
+    url: str = ""  # set by the view
 
 
 @dataclass
@@ -36,35 +34,32 @@ class Facet:
     label: str
     options: list[FacetOption]
     more: int = 0  # options not shown
-    show_all_url: str = ""  # this listing with every option of this facet shown
     total: int = 0  # options in all
+    show_all_url: str = ""  # set by the view when some are not shown
 
 
-def facets(filterset: DecisionFilter, request, counted: dict[str, Counter], *, show_all: str | None = None
-           ) -> list[Facet]:
+def facets(params: SearchParams, counted: dict[str, Counter], *, using: str = "default") -> list[Facet]:
     """Each counted facet's options with the number of decisions they would give: the
-    FACET_LIMIT largest of each, or every option of the facet named ``show_all``."""
-    selected = _selected_values(filterset)
-    labels = _labels(counted, selected, everything=show_all == "council")
+    FACET_LIMIT largest of each, or every option of the facet ``params.show`` names."""
+    labels = _labels(params, counted, everything=params.show == "council", using=using)
     result = []
-    for name in (name for name in DecisionFilter.FACETS if name in counted):
-        chosen = selected.get(name, [])
-        rows = [(value, labels[name].get(key, str(key)), n) for key, n in counted[name].items()
-                if n and (value := _value(name, key, labels)) is not None]
-        unnamed = sum(1 for key, n in counted[name].items() if n and _value(name, key, labels) is None)
+    for name in (name for name in FACETS if name in counted):
+        chosen = params.values(name)
+        rows = [(value, label, n) for key, n in counted[name].items()
+                if n and (named := labels[name].get(str(key))) for value, label in [named]]
+        unnamed = sum(1 for key, n in counted[name].items() if n and str(key) not in labels[name])
         rows.sort(key=lambda row: (-row[2], row[1]))
         present = {value for value, _, _ in rows}
-        rows += [(value, labels[name].get(value, value), 0) for value in chosen if value not in present]
+        by_value = {value: label for value, label in labels[name].values()}
+        rows += [(value, by_value.get(value, value), 0) for value in chosen if value not in present]
         options, hidden = [], unnamed  # councils past the first few are counted but not named
         for index, (value, label, count) in enumerate(rows):
-            if index >= FACET_LIMIT and value not in chosen and name != show_all:
+            if index >= FACET_LIMIT and value not in chosen and name != params.show:
                 hidden += 1
                 continue
-            options.append(FacetOption(value=value, label=label, count=count, selected=value in chosen,
-                                       url=toggled(request, name, value)))
+            options.append(FacetOption(value=value, label=label, count=count, selected=value in chosen))
         if options:
-            result.append(Facet(name=name, label=filterset.filters[name].label, options=options, more=hidden,
-                                show_all_url=replaced(request, "show", name) if hidden else "",
+            result.append(Facet(name=name, label=BY_NAME[name].label, options=options, more=hidden,
                                 total=len(options) + hidden))
     return result
 
@@ -82,54 +77,19 @@ def count(columns: Columns, base: np.ndarray, masks: dict[str, np.ndarray], name
     return counted
 
 
-def _selected_values(filterset: DecisionFilter) -> dict[str, list[str]]:
-    data = filterset.cleaned_data
-    values = {}
-    for name in DecisionFilter.FACETS:
-        value = data.get(name)
-        if not value:
-            continue
-        if name in ("council", "category"):
-            values[name] = [obj.slug for obj in value]
-        else:
-            values[name] = list(value)
-    return values
-
-
-def _labels(counted: dict[str, Counter], selected: dict[str, list[str]], *, everything: bool = False
-            ) -> dict[str, dict]:
-    """Names for the counted keys, fetched in one query per table, whatever the number of options
-    (councils: only those shown, unless ``everything``)."""
-    labels: dict[str, dict] = {name: {} for name in DecisionFilter.FACETS}
-    council_ids = [int(k) for k, _ in counted.get("council", Counter()).most_common(None if everything
-                                                                                  else FACET_LIMIT + 1)]
+def _labels(params: SearchParams, counted: dict[str, Counter], *, everything: bool, using: str
+            ) -> dict[str, dict[str, tuple[str, str]]]:
+    """For each facet, its counted keys (ids as text for related rows, else the value itself) ->
+    (URL value, label); councils only for those shown, unless ``everything``."""
+    labels: dict[str, dict[str, tuple[str, str]]] = {name: {} for name in FACETS}
     if "council" in counted:
-        chosen = selected.get("council", [])
-        for pk, slug, name in Council.objects.filter(Q(pk__in=council_ids) | Q(slug__in=chosen)).values_list(
-                "pk", "slug", "name"):
-            labels["council"][str(pk)] = labels["council"][slug] = name
-            labels["council"][f"slug:{pk}"] = slug
+        shown = [key for key, _ in counted["council"].most_common(None if everything else FACET_LIMIT + 1)]
+        for key, (_, slug, name) in council_names(slugs=params.council, ids=shown, using=using).items():
+            if key.isdigit():
+                labels["council"][key] = (slug, name)
     if "category" in counted or "subcategory" in counted:
-        # As tuples, not model instances: read on every listing, a hundred or so rows.
-        for pk, slug, name, parent_id, parent_slug, parent_name in Category.objects.values_list(
-                "pk", "slug", "name", "parent_id", "parent__slug", "parent__name"):
-            key = str(pk)
-            if parent_id:
-                value = f"{parent_slug}/{slug}"
-                labels["subcategory"][key] = labels["subcategory"][value] = f"{parent_name} › {name}"
-                labels["subcategory"][f"slug:{key}"] = value
-            else:
-                labels["category"][key] = labels["category"][slug] = name
-                labels["category"][f"slug:{key}"] = slug
-    labels["outcome"] = dict(OUTCOME_GROUPS)
-    labels["remedy"] = dict(Remedy.Kind.choices)
-    labels["finding"] = dict(Finding.Kind.choices)
-    labels["purpose"] = dict(PURPOSE_CHOICES)
+        for topic in category_table(using).topics:
+            labels["subcategory" if topic.parent_id else "category"][str(topic.pk)] = (topic.value, topic.label)
+    for name, named in VOCABULARY_LABELS.items():
+        labels[name] = {value: (value, label) for value, label in named.items()}
     return labels
-
-
-def _value(name: str, key, labels) -> str | None:
-    """The URL value for a counted key: slugs for related rows, the text itself otherwise."""
-    if name in ("council", "category", "subcategory"):
-        return labels[name].get(f"slug:{key}")
-    return key

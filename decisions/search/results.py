@@ -1,8 +1,8 @@
 """One search of the archive, from its parameters to everything a listing shows: the only search path.
 
-The site's listings, the JSON API, the exports and the feed each build a SearchResults from the
-request's parameters (validated by decisions.filters.DecisionFilter) and ask it for what they
-show. A search is worked out in three steps, the same on both databases:
+The site's listings, the JSON API, the exports and the feed each build a SearchResults from a
+SearchParams (search/params.py: the request's parameters, validated) and ask it for what they
+show; it never sees a request. A search is worked out in three steps, the same on both databases:
 
 1. the full-text index gives the ids of the decisions the words match (search.matching_ids),
    and, when the order is relevance, the text scores of those that match in the weighted
@@ -23,10 +23,11 @@ from django.core.paginator import EmptyPage, Page, Paginator
 from django.db.models import QuerySet
 
 from decisions import search
-from decisions.filters import DecisionFilter
-from decisions.models import Category, Decision
+from decisions.models import Decision
 from decisions.search.columns import Columns, columns
 from decisions.search.facets import Facet, count, facets
+from decisions.search.names import category_table, council_names
+from decisions.search.params import BY_NAME, FACETS, SearchParams
 from decisions.statements.text import split_sentences
 
 EXPORT_CHUNK = 2000  # rows read per statement when every result is wanted
@@ -39,14 +40,6 @@ def summary_lead(summary: str, query: search.Query) -> str:
     if len(words) > 60:
         lead = " ".join(words[:60]) + "…"
     return search.highlight(lead, query) if query.groups else lead
-
-
-class InvalidParameter(ValueError):
-    """A parameter that could not be understood: its name and what is wrong with it."""
-
-    def __init__(self, name: str, message: str):
-        super().__init__(f"Invalid value for parameter '{name}': {message}")
-        self.name, self.message = name, message
 
 
 @dataclass
@@ -97,8 +90,7 @@ def topic_ids(query: search.Query, using: str = "default") -> list[int]:
     """The categories and subcategories whose names hold a wanted term (a hundred or so names)."""
     if not query.groups:
         return []
-    return [pk for pk, name in Category.objects.using(using).values_list("pk", "name")
-            if search.topic_matches(name, query)]
+    return [topic.pk for topic in category_table(using).topics if search.topic_matches(topic.name, query)]
 
 
 def relevance(columns: Columns, query: search.Query, matched: np.ndarray, selected: np.ndarray, using: str
@@ -145,21 +137,30 @@ class SearchResults:
     """A search (words, filters, sort) among the published decisions, or those of one council,
     category or subcategory (``within``: {"council": council}, …)."""
 
-    def __init__(self, params=None, within: dict | None = None, *, strict: bool = True, using: str = "default"):
-        """``strict``: a parameter that cannot be understood raises InvalidParameter (the API,
-        exports and feed answer 400); otherwise it is left out and reported on the form (the site)."""
-        self.within, self.using = dict(within or {}), using
-        self.filterset = DecisionFilter(params or None, queryset=Decision.objects.using(using).published())
-        if strict and (problem := self.filterset.first_error()):
-            raise InvalidParameter(*problem)
+    def __init__(self, params: SearchParams, within: dict | None = None, *, using: str = "default"):
+        self.params, self.within, self.using = params, dict(within or {}), using
 
     @property
     def query(self) -> search.Query:
-        return self.filterset.query
+        return self.params.query
 
     @property
     def sort_order(self) -> str:
-        return self.filterset.sort_order
+        return self.params.sort_order
+
+    def masks(self, held: Columns) -> dict[str, np.ndarray]:
+        """Each filter in use but the search words (the index answers those), as the mask of the
+        decisions it keeps; values that name nothing keep nothing."""
+        masks = {}
+        for name, values in self.params.filters_in_use():
+            if name in ("category", "subcategory"):
+                masks[name] = held.where(name, category_table(self.using).ids(name, values))
+            elif name == "council":
+                found = council_names(slugs=values, using=self.using)
+                masks[name] = held.where(name, [found[slug][0] for slug in values if slug in found])
+            else:
+                masks[name] = held.where(name, list(values) if BY_NAME[name].many else values[0])
+        return masks
 
     @cached_property
     def selection(self) -> Selection:
@@ -167,7 +168,7 @@ class SearchResults:
         base = held.published.copy()
         for name, value in self.within.items():
             base &= held.where(name, [value])
-        masks = self.filterset.masks(held)
+        masks = self.masks(held)
         with search.search_plan(self.using):
             if (matched := search.matching_ids(self.query, self.using)) is not None:
                 masks["q"] = held.having(matched)
@@ -182,22 +183,22 @@ class SearchResults:
         return _Ordered(self.selection, sort or self.sort_order,
                         rows if rows is not None else Decision.objects.using(self.using).all())
 
-    def page(self, number, *, per_page: int = 25, request=None, skip_facets: tuple[str, ...] = (),
-             snippets: bool = True, shape: Callable[[QuerySet], QuerySet] | None = None,
-             show_all: str | None = None) -> ResultsPage:
-        """Page ``number`` (Paginator's EmptyPage / PageNotAnInteger when there is none), with the
-        facets when ``request`` is given (their links are built from it) and each decision's
+    def page(self, *, facets_but: tuple[str, ...] | None = None, snippets: bool = True,
+             shape: Callable[[QuerySet], QuerySet] | None = None) -> ResultsPage:
+        """The page ``params.page`` asks for (Paginator's EmptyPage when there is none), with the
+        facets but those named in ``facets_but`` (none when it is None) and each decision's
         ``snippet`` and ``topic_matched``. ``shape`` chooses the columns read (default: a result list's)."""
         selection = self.selection
         facet_list = []
-        if request is not None:
-            names = [name for name in DecisionFilter.FACETS if name not in skip_facets]
+        if facets_but is not None:
+            names = [name for name in FACETS if name not in facets_but]
             counted = count(selection.columns, selection.base, selection.masks, names)
-            facet_list = facets(self.filterset, request, counted, show_all=show_all)
+            facet_list = facets(self.params, counted, using=self.using)
         shape = shape or (lambda queryset: queryset.with_listing_related())
-        paginator = Paginator(self._ordered(rows=shape(Decision.objects.using(self.using).all())), per_page)
+        paginator = Paginator(self._ordered(rows=shape(Decision.objects.using(self.using).all())),
+                              self.params.page_size)
         try:
-            page = paginator.page(number or 1)
+            page = paginator.page(self.params.page)
         except EmptyPage as error:
             error.pages = paginator.num_pages  # so a caller can say how many there are
             raise
