@@ -16,9 +16,11 @@ from decisions.statements.vocabulary import FINDING_KINDS, REMEDY_KINDS, words_i
 EXPORT_FIELDS = ("reference", "url", "organisation", "organisation_kind", "category", "subcategory", "outcome",
                  "outcome_group", "decision_date", "summary", "total_payment", "remedy_kinds", "finding_kinds",
                  "read_by", "confidence")
-CHUNK_SIZE = 2000
-# A spreadsheet runs a cell that starts with one of these as a formula (CWE-1236).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# A spreadsheet runs a cell that starts with one of these as a formula (CWE-1236), the full-width
+# forms included (spreadsheets in East Asian locales read them as the ASCII ones).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
+# What a spreadsheet may take for the start of a new cell, in locales that split on ';' too.
+CELL_BREAKS = " ;,\t\r\n"
 
 
 def export_queryset(queryset):
@@ -80,7 +82,7 @@ def spreadsheet_safe(value) -> str:
     if isinstance(value, list):
         value = "; ".join(value)
     text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    return "'" + text if text.lstrip(CELL_BREAKS).startswith(FORMULA_STARTS) else text
 
 
 class _Echo:
@@ -91,7 +93,7 @@ class _Echo:
 
 
 def csv_stream(records: Iterable[dict]) -> Iterator[str]:
-    writer = csv.writer(_Echo())
+    writer = csv.writer(_Echo(), quoting=csv.QUOTE_ALL)  # every cell one cell, whatever it holds
     yield "\ufeff"  # so that spreadsheet programs read the file as UTF-8
     yield writer.writerow(EXPORT_FIELDS)
     for record in records:

@@ -1,4 +1,4 @@
-"""Public pages: thin views over the FilterSet, the models' querysets and the search module."""
+"""Public pages: each view reads its parameters, asks the models or the search package, and renders."""
 
 from __future__ import annotations
 

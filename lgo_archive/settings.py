@@ -9,8 +9,9 @@ import os
 import sys
 from datetime import timedelta
 from pathlib import Path
-from urllib.parse import parse_qsl, unquote, urlsplit
+from urllib.parse import urlsplit
 
+import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -24,27 +25,20 @@ def env_flag(name: str, default: bool = False) -> bool:
 
 
 def database_from_url(url: str) -> dict:
-    """A Django DATABASES entry from a URL such as postgres://user:pw@host:5432/name?sslmode=require."""
-    parts = urlsplit(url)
-    if parts.scheme in {"postgres", "postgresql", "pgsql"}:
-        options = dict(parse_qsl(parts.query))
+    """A Django DATABASES entry from a URL such as postgres://user:pw@host:5432/name?sslmode=require
+    (dj-database-url reads it; a socket directory may be given as ?host=/run/postgresql)."""
+    if urlsplit(url).scheme not in {"postgres", "postgresql", "pgsql", "sqlite"}:
+        raise ImproperlyConfigured(f"DATABASE_URL scheme {urlsplit(url).scheme!r} is not supported "
+                                   "(use postgres:// or sqlite://)")
+    config = dj_database_url.parse(url, conn_max_age=0 if "pytest" in sys.modules else
+                                   int(os.environ.get("DJANGO_CONN_MAX_AGE", "60")), conn_health_checks=True)
+    if config["ENGINE"] == "django.db.backends.postgresql":
+        options = config.setdefault("OPTIONS", {})
+        if not config["HOST"] and "host" in options:
+            config["HOST"] = options.pop("host")
         # JIT compiles expensive plans at up to 100 ms a query: a loss for a web page's short queries.
         options.setdefault("options", "-c jit=off")
-        host = options.pop("host", None) or unquote(parts.hostname or "")
-        return {
-            "ENGINE": "django.db.backends.postgresql",
-            "NAME": unquote(parts.path.lstrip("/")),
-            "USER": unquote(parts.username or ""),
-            "PASSWORD": unquote(parts.password or ""),
-            "HOST": host,
-            "PORT": str(parts.port or ""),
-            "OPTIONS": options,
-            "CONN_MAX_AGE": 0 if "pytest" in sys.modules else int(os.environ.get("DJANGO_CONN_MAX_AGE", "60")),
-            "CONN_HEALTH_CHECKS": True,
-        }
-    if parts.scheme == "sqlite":
-        return {"ENGINE": "django.db.backends.sqlite3", "NAME": unquote(parts.path) or BASE_DIR / "db.sqlite3"}
-    raise ImproperlyConfigured(f"DATABASE_URL scheme {parts.scheme!r} is not supported (use postgres:// or sqlite://)")
+    return config
 
 
 DEBUG = env_flag("DJANGO_DEBUG")

@@ -49,6 +49,19 @@ def test_csv_is_safe_in_spreadsheets(client, seeds):
     assert evil["summary"].startswith("'+")
 
 
+@pytest.mark.parametrize("summary", [";=1+1 split on semicolons", "＝HYPERLINK(\"http://evil\")", " ;@SUM(A1)",
+                                     "\t=1", "＋1", "－1", "＠x"])
+def test_csv_cells_are_quoted_and_formulas_neutralised_in_every_locale(client, db, summary):
+    make_decision(reference="30 000 002", organisation="Semicolon Council", summary=summary)
+    text = streamed(client.get("/decisions/export.csv")).lstrip("\ufeff")
+    header, line = text.splitlines()[:2]
+    assert header.startswith('"reference","url"')  # every cell quoted, so no separator starts a cell
+    assert line.startswith('"30 000 002","http://testserver/decisions/30-000-002/"')
+    row = next(csv.DictReader(io.StringIO(text)))
+    stored = Decision.objects.get(reference="30 000 002").summary
+    assert stored.strip() and row["summary"] == "'" + stored
+
+
 def test_json_export_matches_the_search(client, seeds):
     response = client.get("/decisions/export.json", {"q": "distress", "sort": "newest"})
     data = json.loads(streamed(response))

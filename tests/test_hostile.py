@@ -74,3 +74,20 @@ def test_admin_sign_in_with_an_unsafe_next_lands_on_the_admin_index(client, djan
         "username": "curator", "password": "a long enough password 1", "next": "https://evil.example/"})
     assert response.status_code == 302
     assert response["Location"] == "/admin/"
+
+
+def test_a_date_long_ago_does_not_let_undated_decisions_through(client, db):
+    make_decision(reference="31 000 001")
+    make_decision(reference="31 000 002")
+    Decision.objects.filter(reference="31 000 001").update(decision_date=None)
+    data = client.get("/api/decisions/", {"date_from": "1066-10-14"}).json()
+    assert [d["reference"] for d in data["results"]] == ["31 000 002"]
+
+
+def test_an_amount_past_pence_is_refused_not_truncated(client, db):
+    make_decision(reference="31 000 003")  # no payment
+    response = client.get("/api/decisions/", {"min_payment": "0.009"})
+    assert response.status_code == 400 and response.json()["parameter"] == "min_payment"
+    page = client.get("/decisions/", {"min_payment": "0.009"}).content.decode()
+    assert "decimal places" in page  # the form says what is wrong
+    assert client.get("/api/decisions/", {"min_payment": "0.01"}).json()["count"] == 0

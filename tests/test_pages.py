@@ -49,13 +49,12 @@ def test_similar_decisions_share_the_most_words_within_the_subcategory():
 
 
 def test_a_changed_decision_shows_its_new_statement_at_once(client):
-    """The statement's HTML is cached per decision version: a re-import replaces it."""
+    """A re-import shows its new statement on the next request (pages are not served from a stale copy)."""
     from tests.factories import make_decision
 
     decision = make_decision(complaint="Mr X complains about a leaking culvert.")
     url = decision.get_absolute_url()
     assert "leaking culvert" in client.get(url).content.decode()
-    assert "leaking culvert" in client.get(url).content.decode()  # now from the cache
     from decisions.services import DecisionImporter
     from tests.factories import statement_text
 

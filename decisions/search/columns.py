@@ -56,9 +56,6 @@ class Columns:
     def __len__(self) -> int:
         return len(self.ids)
 
-    def everything(self) -> np.ndarray:
-        return np.ones(len(self.ids), dtype=bool)
-
     def positions(self, ids) -> tuple[np.ndarray, np.ndarray]:
         """(positions of the ids held, which of the given ids those are, as a mask over them)."""
         ids = np.asarray(ids, dtype=np.int64)

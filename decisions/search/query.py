@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from decisions.statements.parser import normalise_reference
+from decisions.statements.parser import REFERENCE_RE, normalise_reference
 from decisions.statements.text import fold
 
 MAX_QUERY_LENGTH = 300
@@ -20,7 +20,6 @@ MAX_TERMS = 32
 
 _TOKEN_RE = re.compile(r'(-?)"([^"]*)"?|(\S+)')
 _WORD_RE = re.compile(r"[\w'’.-]+", re.UNICODE)
-_REFERENCE_ONLY_RE = re.compile(r"^\s*\d{2}[\s\-–]*\d{3}[\s\-–]*\d{3}[a-zA-Z]?\s*$")
 
 
 @dataclass
@@ -90,7 +89,7 @@ def groups_websearch(groups: list[list[Term]]) -> str:
 def parse_query(text: str) -> Query:
     text = fold(text or "")[:MAX_QUERY_LENGTH].strip()
     query = Query(text=text)
-    if _REFERENCE_ONLY_RE.match(text):
+    if REFERENCE_RE.fullmatch(text):  # the whole search is a reference: that decision
         query.reference = normalise_reference(text)
         return query
     pending_or = False
