@@ -148,9 +148,9 @@ def test_query_parsing():
 
 
 def test_highlight_marks_inflections_and_escapes():
-    query = search.parse_query("complaint delayed")
-    html = search.highlight("Her complaints <b>were</b> delayed; the delay grew.", query)
-    assert "<mark>complaints</mark>" in html
+    query = search.parse_query("assessment delayed")
+    html = search.highlight("Her assessments <b>were</b> delayed; the delay grew.", query)
+    assert "<mark>assessments</mark>" in html
     assert "<mark>delayed</mark>" in html and "<mark>delay</mark>" in html
     assert "&lt;b&gt;" in html
 

@@ -27,6 +27,7 @@ class Term:
     words: list[str]
     phrase: bool = False
     variant: bool = False  # another spelling of the term before it, added by expand()
+    quoted: bool = False  # typed in quotes: always searched, even an everyday word
 
 
 @dataclass
@@ -43,6 +44,8 @@ class Query:
     expanded: list[list[Term]] = field(default_factory=list)
     # What the search also looked for, for the reader: (what was typed, [the other words searched]).
     expansions: list[tuple[str, list[str]]] = field(default_factory=list)
+    # Everyday words typed bare ('my', 'the', 'council', 'keep'), which are not searched.
+    skipped: list[str] = field(default_factory=list)
     # The (categories, subcategories) whose names the synonyms match, by database: found once a
     # search (filed_under_topics), though matching and ranking both ask.
     filed: dict[str, tuple[list[int], list[int]]] = field(default_factory=dict, repr=False, compare=False)
@@ -101,10 +104,10 @@ def parse_query(text: str) -> Query:
             continue
         if phrase_text is not None:
             words = words_of(phrase_text)
-            term = Term(words=words, phrase=len(words) > 1)
+            term = Term(words=words, phrase=len(words) > 1, quoted=True)
         else:
             negated = "-" if bare.startswith("-") and len(bare) > 1 else ""
-            words = words_of(bare.lstrip("-") if negated else bare)
+            words = words_of(without_clitic(bare.lstrip("-") if negated else bare))
             term = Term(words=words, phrase=len(words) > 1)
         if not term.words or count >= MAX_TERMS:
             pending_or = False
@@ -118,7 +121,54 @@ def parse_query(text: str) -> Query:
             pending_or = False
         else:
             query.groups.append([term])
-    return expand(query)
+    return without_everyday_words(expand(query))
+
+
+# Words that carry nothing in a description of a complaint (what the Ombudsman's decisions all
+# share, and the words around what happened): typed bare, they are not searched, so that 'my
+# son's plan is late' asks for 'son', 'plan' and 'late'. PostgreSQL's English stop words are
+# among them, so both databases drop the same words. Quoted, or alone, a word is searched.
+EVERYDAY_WORDS = frozenset("""
+    a about above after again against all am an and any are as at be been before being below
+    between both but by can cannot could did do does doing down during each few for from further
+    had has have having he her here hers herself him himself his how i if in into is it its itself
+    just me more most my myself no nor not now of off on once only or other our ours ourselves out
+    over own same she should so some such than that the their theirs them themselves then there
+    these they this those through to too under until up very was we were what when where which
+    while who whom why will with would you your yours yourself yourselves
+    council councils ombudsman complaint complaints complain complained complaining
+    mr mrs ms miss also still even ever never really please get gets got getting keep keeps kept
+    keeping thing things something anything nothing everything someone anyone everyone somebody
+    anybody nobody lot lots much many said say says saying told tell want wants wanted since ago
+    yet already won wont cant dont didnt doesnt isnt wasnt arent havent hasnt wouldnt couldnt
+    im ive us may might must shall
+""".split())
+# What follows an apostrophe in a possessive or a contraction: 'son's' is read as 'son', 'won't'
+# as 'won', never as a phrase of two words.
+CLITICS = frozenset({"s", "t", "m", "re", "ve", "ll", "d"})
+
+
+def without_clitic(word: str) -> str:
+    head, apostrophe, tail = word.replace("’", "'").partition("'")
+    if apostrophe and head and tail.lower().rstrip(".,;:!?") in CLITICS:
+        return head
+    return word
+
+
+def is_everyday(group: list[Term]) -> bool:
+    typed = [term for term in group if not term.variant]
+    return (len(typed) == 1 and not typed[0].quoted and len(typed[0].words) == 1
+            and typed[0].words[0] in EVERYDAY_WORDS)
+
+
+def without_everyday_words(query: Query) -> Query:
+    """The query without its everyday words (kept when every word is one)."""
+    kept = [group for group in query.groups if not is_everyday(group)]
+    if kept and len(kept) < len(query.groups):
+        query.skipped = [group[0].words[0] for group in query.groups if is_everyday(group)]
+        query.groups = kept
+        query.expanded = [group for group in query.expanded if not is_everyday(group)]
+    return query
 
 
 # --- The words of the field: synonyms, abbreviations, spellings and hyphens -----------------
