@@ -80,6 +80,8 @@ class DecisionFilter(django_filters.FilterSet):
                                               decimal_places=2)
     finding = django_filters.MultipleChoiceFilter(choices=Finding.Kind.choices, label=_label("finding"))
     sort = django_filters.ChoiceFilter(choices=list(SORTS.items()), empty_label=None, label="Sort by")
+    # 'all': only decisions with every word, never the best matches a search with few results also lists.
+    match = django_filters.ChoiceFilter(choices=[("all", "Every word")], label="Match")
 
     class Meta:
         model = Decision
@@ -120,7 +122,8 @@ class DecisionFilter(django_filters.FilterSet):
         values = {name: tuple(data.get(name) or ()) for name in
                   ("council", "category", "subcategory", "outcome", "remedy", "purpose", "finding")}
         return SearchParams(q=data.get("q") or "", date_from=data.get("date_from"), date_to=data.get("date_to"),
-                            min_payment=data.get("min_payment"), sort=data.get("sort") or "", **values, **more)
+                            min_payment=data.get("min_payment"), sort=data.get("sort") or "",
+                            match=data.get("match") or "", **values, **more)
 
     @property
     def qs(self):

@@ -27,7 +27,7 @@ from decisions.models import ArchiveState, Category, Council, Decision, Finding,
 from decisions.search import suggest
 from decisions.search.names import described
 from decisions.search.params import FACETS, SEARCH_LABEL, SearchParams
-from decisions.search.results import SearchResults
+from decisions.search.results import MAX_LOOSE_WORDS, MOST_WORDS, SearchResults
 
 PAGE_SIZE = 25
 
@@ -84,7 +84,7 @@ def _listing_context(request, within=None, *, skip_facets=(), implicit=()):
         shown = results.page(facets_but=skip_facets)
     except EmptyPage as error:  # past the end: the last page
         raise Redirect(request.path + links.to(params.but(page=error.pages), page=True)) from error
-    page, facet_list = shown.page, shown.facets
+    page, facet_list, selection = shown.page, shown.facets, shown.selection
     links.add_facet_links(params, facet_list)
     active_filters = [(label, value_label, links.to(params.without(name, value)))
                       for name, label, named in described(params) for value, value_label in named]
@@ -94,6 +94,12 @@ def _listing_context(request, within=None, *, skip_facets=(), implicit=()):
     return {
         "suggestion": suggestion,
         "suggestion_url": links.to(params.but(q=suggestion)) if suggestion else None,
+        "best_matches": selection.kind == MOST_WORDS,
+        "unmatched": selection.unmatched,
+        "shortened": selection.shortened,
+        "loose_limit": MAX_LOOSE_WORDS,
+        "strict_url": links.to(params.but(match="all")),
+        "topic_hint": _topic_hint(results, params, skip_facets),
         "params": params,
         "form": filterset.form,
         "page": page,
@@ -114,6 +120,18 @@ def _listing_context(request, within=None, *, skip_facets=(), implicit=()):
         "result_query": links.to_result(params) if params.query.groups else "",
         "export_query": urlencode([*implicit, *params.pairs()]),
     }
+
+
+def _topic_hint(results: SearchResults, params: SearchParams, skip_facets) -> dict | None:
+    """When most of a search's best-ranked results share a subcategory: that topic, its count
+    among the results, and the link that shows only those (the other filters kept)."""
+    if not params.query.groups or params.subcategory or "subcategory" in skip_facets or params.page != 1:
+        return None
+    shared = results.shared_topic()
+    if shared is None:
+        return None
+    topic, count = shared
+    return {"label": topic.label, "count": count, "url": links.to(params.toggled("subcategory", topic.value))}
 
 
 def _organisation_named(typed: str) -> list[Council]:

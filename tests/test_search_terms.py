@@ -29,10 +29,16 @@ def ranked(text):
 def test_the_synonyms_file_is_well_formed():
     seen: dict[tuple, int] = {}
     groups = 0
+    section = ""
     for number, line in enumerate(SYNONYMS_FILE.read_text(encoding="utf-8").splitlines(), start=1):
+        if line.startswith("["):
+            section = line.strip()
         if not line.strip() or line.startswith("#") or line.startswith("["):
             continue
         groups += 1
+        if section == "[synonyms]":  # each group says which topic it belongs to
+            topic, equals, line = line.partition(" = ")
+            assert equals and topic.strip() and topic.strip()[0].isupper(), f"line {number}: 'Topic = term | …'"
         terms = [tuple(words_of(part)) for part in line.split("|")]
         assert all(terms) and len(terms) >= 2, f"line {number}: a group needs two terms or more"
         for term in terms:

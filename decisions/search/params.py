@@ -77,6 +77,7 @@ class SearchParams:
     page: int = 1
     page_size: int = 25
     show: str = ""  # a facet shown with all its options
+    match: str = ""  # 'all': every word must match, never best matches
 
     @cached_property
     def query(self) -> Query:
@@ -111,6 +112,8 @@ class SearchParams:
             found.append(("sort", self.sort))
         if self.show:
             found.append(("show", self.show))
+        if self.match:
+            found.append(("match", self.match))
         if page and self.page != 1:
             found.append(("page", str(self.page)))
         return found

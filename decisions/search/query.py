@@ -28,6 +28,7 @@ class Term:
     phrase: bool = False
     variant: bool = False  # another spelling of the term before it, added by expand()
     quoted: bool = False  # typed in quotes: always searched, even an everyday word
+    in_term: bool = False  # part of a term of the synonyms file typed word by word ('council tax')
 
 
 @dataclass
@@ -46,6 +47,9 @@ class Query:
     expansions: list[tuple[str, list[str]]] = field(default_factory=list)
     # Everyday words typed bare ('my', 'the', 'council', 'keep'), which are not searched.
     skipped: list[str] = field(default_factory=list)
+    # The topics (as the Ombudsman names them) of the synonym groups the search used, each with
+    # the typed words that named it.
+    topics: dict[str, set[str]] = field(default_factory=dict)
     # The (categories, subcategories) whose names the synonyms match, by database: found once a
     # search (filed_under_topics), though matching and ranking both ask.
     filed: dict[str, tuple[list[int], list[int]]] = field(default_factory=dict, repr=False, compare=False)
@@ -128,7 +132,7 @@ def parse_query(text: str) -> Query:
 # share, and the words around what happened): typed bare, they are not searched, so that 'my
 # son's plan is late' asks for 'son', 'plan' and 'late'. PostgreSQL's English stop words are
 # among them, so both databases drop the same words. Quoted, or alone, a word is searched.
-EVERYDAY_WORDS = frozenset("""
+STOP_WORDS = frozenset("""
     a about above after again against all am an and any are as at be been before being below
     between both but by can cannot could did do does doing down during each few for from further
     had has have having he her here hers herself him himself his how i if in into is it its itself
@@ -136,6 +140,8 @@ EVERYDAY_WORDS = frozenset("""
     over own same she should so some such than that the their theirs them themselves then there
     these they this those through to too under until up very was we were what when where which
     while who whom why will with would you your yours yourself yourselves
+""".split())
+EVERYDAY_WORDS = STOP_WORDS | frozenset("""
     council councils ombudsman complaint complaints complain complained complaining
     mr mrs ms miss also still even ever never really please get gets got getting keep keeps kept
     keeping thing things something anything nothing everything someone anyone everyone somebody
@@ -157,8 +163,11 @@ def without_clitic(word: str) -> str:
 
 def is_everyday(group: list[Term]) -> bool:
     typed = [term for term in group if not term.variant]
-    return (len(typed) == 1 and not typed[0].quoted and len(typed[0].words) == 1
-            and typed[0].words[0] in EVERYDAY_WORDS)
+    if len(typed) != 1 or typed[0].quoted or len(typed[0].words) != 1:
+        return False
+    word = typed[0].words[0]
+    # 'council' in 'council tax' is searched; 'and' in 'bed and breakfast' never is (PostgreSQL drops it).
+    return word in STOP_WORDS or (word in EVERYDAY_WORDS and not typed[0].in_term)
 
 
 def without_everyday_words(query: Query) -> Query:
@@ -184,11 +193,13 @@ SPLIT_PREFIXES = ("anti", "non", "self", "semi", "multi")
 
 @lru_cache(maxsize=1)
 def _synonyms_file() -> tuple[dict[tuple[str, ...], tuple[tuple[str, ...], ...]], dict[tuple[str, ...], str],
-                              frozenset[tuple[str, ...]]]:
-    """(each term -> its group, itself first; each term as written; the terms of [spellings])."""
+                              frozenset[tuple[str, ...]], dict[tuple[str, ...], str]]:
+    """(each term -> its group, itself first; each term as written; the terms of [spellings];
+    each term of [synonyms] -> the topic its group belongs to)."""
     groups: dict[tuple[str, ...], tuple[tuple[str, ...], ...]] = {}
     written: dict[tuple[str, ...], str] = {}
     spellings: set[tuple[str, ...]] = set()
+    topics: dict[tuple[str, ...], str] = {}
     section = "synonyms"
     for line in SYNONYMS_FILE.read_text(encoding="utf-8").splitlines():
         line = line.strip()
@@ -197,6 +208,7 @@ def _synonyms_file() -> tuple[dict[tuple[str, ...], tuple[tuple[str, ...], ...]]
         if line.startswith("[") and line.endswith("]"):
             section = line[1:-1].strip().lower()
             continue
+        topic, _, line = line.rpartition(" = ") if section == "synonyms" else ("", "", line)
         terms = []
         for part in line.split("|"):
             words = tuple(words_of(part))
@@ -207,7 +219,14 @@ def _synonyms_file() -> tuple[dict[tuple[str, ...], tuple[tuple[str, ...], ...]]
             groups[term] = (term, *[other for other in terms if other != term])
             if section == "spellings":
                 spellings.add(term)
-    return groups, written, frozenset(spellings)
+            elif topic:
+                topics[term] = " ".join(topic.split())
+    return groups, written, frozenset(spellings), topics
+
+
+def topic_of(words: tuple[str, ...]) -> str | None:
+    """The topic (as the Ombudsman names it) that a term of the synonyms file belongs to."""
+    return _synonyms_file()[3].get(words)
 
 
 def synonym_groups() -> dict[tuple[str, ...], tuple[tuple[str, ...], ...]]:
@@ -282,6 +301,8 @@ def expand(query: Query) -> Query:
         merged = _longest_synonym_run(query.groups, index)
         if merged:
             words, used = merged
+            for group in query.groups[index:index + used]:
+                group[0].in_term = True
             expanded.append([Term(words=list(words), phrase=len(words) > 1)])
             index += used
             changed = True
@@ -297,6 +318,9 @@ def expand(query: Query) -> Query:
                 changed = True
             if alternatives:
                 query.expansions.append((written_form(tuple(term.words)), [written_form(w) for w in alternatives]))
+            for words in [tuple(term.words), *alternatives]:
+                if topic := topic_of(words):
+                    query.topics.setdefault(topic, set()).update(group[0].words)
     query.expanded = expanded if changed else []
     excluded = []
     for term in query.excluded:

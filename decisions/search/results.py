@@ -49,6 +49,7 @@ class ResultsPage:
     page: Page
     decisions: list[Decision]
     facets: list[Facet]
+    selection: Selection
 
     @property
     def count(self) -> int:
@@ -64,6 +65,11 @@ class Selection:
     masks: dict[str, np.ndarray]  # each filter in use, the search words ("q") among them
     selected: np.ndarray  # base and every mask
     score: np.ndarray | None  # relevance, one per position, when that is the order
+    # ALL_WORDS: every word matched; MOST_WORDS: no decision had them all, so these match most.
+    kind: str = "all words"
+    unmatched: tuple[str, ...] = ()  # words no decision has (best matches)
+    shortened: bool = False  # some of the words were not used in finding best matches
+    all_words: int = 0  # with best matches: how many decisions have every word (they come first)
 
     @property
     def count(self) -> int:
@@ -90,7 +96,15 @@ def topic_ids(query: search.Query, using: str = "default") -> list[int]:
     """The categories and subcategories whose names hold a wanted term (a hundred or so names)."""
     if not query.groups:
         return []
-    return [topic.pk for topic in category_table(using).topics if search.topic_matches(topic.name, query)]
+    named = {name.lower() for name in query.topics}
+    return [topic.pk for topic in category_table(using).topics
+            if topic.name.lower() in named or search.topic_matches(topic.name, query)]
+
+
+def declared_topic_ids(query: search.Query, using: str = "default") -> list[int]:
+    """The categories and subcategories the search's synonym groups belong to."""
+    named = {name.lower() for name in query.topics}
+    return [topic.pk for topic in category_table(using).topics if topic.name.lower() in named] if named else []
 
 
 def relevance(columns: Columns, query: search.Query, matched: np.ndarray, selected: np.ndarray, using: str
@@ -101,6 +115,11 @@ def relevance(columns: Columns, query: search.Query, matched: np.ndarray, select
     positions' scores are meant to be read."""
     topics = np.asarray(topic_ids(query, using), dtype=np.int64)
     score = np.where(np.isin(columns.category, topics) | np.isin(columns.subcategory, topics), TOPIC_FIRST, 0.0)
+    # The topic a synonym group of the search belongs to comes before others that merely share
+    # its words ('council tax': Council tax before Council tax support).
+    declared = np.asarray(declared_topic_ids(query, using), dtype=np.int64)
+    if len(declared):
+        score += np.where(np.isin(columns.category, declared) | np.isin(columns.subcategory, declared), TOPIC_FIRST, 0.0)
     matches = int(np.count_nonzero(matched))
     if not search.ubiquitous(query, matches, len(columns)):
         narrowed = np.count_nonzero(selected) < NARROWED_SHARE * matches
@@ -108,6 +127,79 @@ def relevance(columns: Columns, query: search.Query, matched: np.ndarray, select
         at, held = columns.positions(ids)
         score[at] += scores[held]
     return score
+
+
+ALL_WORDS, MOST_WORDS = "all words", "most words"
+# A search whose every word together finds fewer decisions than this also lists those that match
+# most of its words.
+BEST_MATCHES_BELOW = 10
+MAX_LOOSE_WORDS = 12  # words looked up one by one for best matches: the cost is one index read each
+ALL_WORDS_FIRST = 1e6  # with best matches, a decision with every word outranks every other
+
+
+def loose_groups(query: search.Query) -> list[list[search.Term]]:
+    """The words a search may do without in best matches: each typed bare and alone. What was
+    typed in quotes or with OR stays required, as typed."""
+    return [group for group in query.groups
+            if len([term for term in group if not term.variant]) == 1 and not group[0].quoted]
+
+
+def idf(matches: int, archive: int) -> float:
+    """How telling a word is: BM25's inverse document frequency (a rare word counts more)."""
+    return float(np.log1p((archive - matches + 0.5) / (matches + 0.5)))
+
+
+def best_matches(held: Columns, query: search.Query, using: str) -> tuple[np.ndarray, np.ndarray, list[str], bool]:
+    """(mask, score, words no decision has, shortened) of the decisions matching some of the
+    search's loose words and all of the rest, or filed under a topic the words name.
+
+    A decision scores the inverse document frequency of each word it has (how many, and how
+    telling), plus that of the words that name its topic."""
+    loose = loose_groups(query)
+    used = loose[:MAX_LOOSE_WORDS]
+    firm = [group for group in query.groups if group not in loose]
+    score = np.zeros(len(held))
+    unmatched, weights = [], []
+    for group in used:
+        ids = search.matching_ids(search.Query(text=query.text, groups=[group]), using)
+        weights.append(idf(len(ids), len(held)))
+        if not len(ids):
+            unmatched.append(" ".join(group[0].words))
+            continue
+        score[held.positions(ids)[0]] += weights[-1]
+    mask = score > 0
+    topic_weight = _topic_weights(query, used, weights, using)
+    if topic_weight:
+        top = max(max(held.category, default=0), max(held.subcategory, default=0), max(topic_weight)) + 1
+        table = np.zeros(top)
+        for pk, weight in topic_weight.items():
+            table[pk] = weight
+        bonus = np.maximum(table[held.category], table[held.subcategory])
+        score += bonus
+        mask |= bonus > 0
+    if firm or query.excluded:
+        required = search.matching_ids(search.Query(text=query.text, groups=firm, excluded=query.excluded), using)
+        if required is not None:
+            mask &= held.having(required)
+    return mask, score, unmatched, len(loose) > len(used)
+
+
+def _topic_weights(query: search.Query, groups, weights, using: str) -> dict[int, float]:
+    """Each category or subcategory the search names -> how much that counts: the inverse
+    document frequency of the words that name it, in its own name or through a synonym group
+    that belongs to it ('bus pass': School transport)."""
+    declared = {name.lower(): words for name, words in query.topics.items()}
+    found = {}
+    for topic in category_table(using).topics:
+        named_by = declared.get(topic.name.lower(), set())
+        # A word counts once for being in the topic's name and once more for naming it through the
+        # synonyms file, where a curator said which topic it belongs to.
+        weight = sum(weight * ((group[0].words[0] in named_by)
+                               + search.topic_matches(topic.name, search.Query(text="", groups=[group])))
+                     for group, weight in zip(groups, weights, strict=True))
+        if weight:
+            found[topic.pk] = weight
+    return found
 
 
 class _Ordered:
@@ -175,9 +267,27 @@ class SearchResults:
             selected = base.copy()
             for mask in masks.values():
                 selected &= mask
+            if (self.params.match != "all" and np.count_nonzero(selected) < BEST_MATCHES_BELOW
+                    and (len(loose_groups(self.query)) >= 2 or self.query.topics)):
+                return self._best_matches(held, base, masks, selected)
             score = (relevance(held, self.query, masks["q"], selected, self.using)
                      if self.sort_order == "relevance" and "q" in masks else None)
         return Selection(held, base, masks, selected, score)
+
+    def _best_matches(self, held: Columns, base: np.ndarray, masks: dict[str, np.ndarray],
+                      strict: np.ndarray) -> Selection:
+        """The few decisions with every word first, in their own order, then those with most of them."""
+        strict_score = relevance(held, self.query, masks["q"], strict, self.using) if strict.any() else None
+        masks["q"], score, unmatched, shortened = best_matches(held, self.query, self.using)
+        masks["q"] |= strict
+        if strict_score is not None:
+            score[strict] = ALL_WORDS_FIRST + strict_score[strict]
+        selected = base.copy()
+        for mask in masks.values():
+            selected &= mask
+        return Selection(held, base, masks, selected, score if self.sort_order == "relevance" else None,
+                         kind=MOST_WORDS, unmatched=tuple(unmatched), shortened=shortened,
+                         all_words=int(np.count_nonzero(strict)))
 
     def _ordered(self, sort: str | None = None, rows: QuerySet | None = None) -> _Ordered:
         return _Ordered(self.selection, sort or self.sort_order,
@@ -208,7 +318,24 @@ class SearchResults:
             decision.snippet = found.get(decision.pk)
             decision.topic_matched = search.topic_matches(decision.topic, self.query)
             decision.summary_html = summary_lead(decision.summary, self.query)
-        return ResultsPage(page=page, decisions=decisions, facets=facet_list)
+        return ResultsPage(page=page, decisions=decisions, facets=facet_list, selection=selection)
+
+    def shared_topic(self, top: int = 10, share: float = 0.6):
+        """(topic, how many of the search's results it has) when at least ``share`` of the first
+        ``top`` results are filed under one subcategory, else None."""
+        selection = self.selection
+        if selection.count < 4:
+            return None
+        first = selection.columns.order(selection.selected, self.sort_order, selection.score, top)[:top]
+        subcategories = selection.columns.subcategory[first]
+        values, counts = np.unique(subcategories[subcategories > 0], return_counts=True)
+        if not len(values) or counts.max() < share * len(first):
+            return None
+        chosen = int(values[counts.argmax()])
+        topic = category_table(self.using).by_pk.get(chosen)
+        if topic is None:
+            return None
+        return topic, int(np.count_nonzero(selection.selected & (selection.columns.subcategory == chosen)))
 
     def newest(self, limit: int) -> list[Decision]:
         """The newest decisions of the search, whatever its sort (for feeds)."""
