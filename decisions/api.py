@@ -78,6 +78,10 @@ def decision_list(request):
         "next": link(page.next_page_number()) if page.has_next() else None,
         "previous": link(page.previous_page_number()) if page.has_previous() else None,
         "sort": results.sort_order,
+        # "all words", or "most words" when no decision (or fewer than 10) had every word and the
+        # results are the best matches; the words no decision has, then.
+        "match": shown.selection.kind,
+        "unmatched_words": list(shown.selection.unmatched),
         "results": rows,
     })
 

@@ -96,6 +96,7 @@ def _listing_context(request, within=None, *, skip_facets=(), implicit=()):
         "suggestion_url": links.to(params.but(q=suggestion)) if suggestion else None,
         "best_matches": selection.kind == MOST_WORDS,
         "unmatched": selection.unmatched,
+        "all_words": selection.all_words,
         "shortened": selection.shortened,
         "loose_limit": MAX_LOOSE_WORDS,
         "strict_url": links.to(params.but(match="all")),

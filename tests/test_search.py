@@ -20,7 +20,8 @@ DORSET, WILTSHIRE, DERBYSHIRE, STAFFORDSHIRE, HEREFORDSHIRE = (
 
 
 def ranked(text):
-    return [d.reference for d in SearchResults(SearchParams(q=text)).ranked()]
+    """The decisions with every word, in order (best matches are tested on their own)."""
+    return [d.reference for d in SearchResults(SearchParams(q=text, match="all")).ranked()]
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -252,3 +253,13 @@ def test_api_pages_follow_the_ranked_order(client, ferrets):
         assert body["count"] == 30
         seen += [row["reference"] for row in body["results"]]
     assert seen == expected
+
+
+def test_an_or_group_binds_before_the_words_around_it_on_both_databases(db):
+    """'court OR tribunal fees' is (court or tribunal) and fees: PostgreSQL's websearch syntax alone
+    would read it as court, or tribunal and fees."""
+    with_fees = make_decision(summary="The court fees were not refunded.")
+    court_only = make_decision(summary="The court heard the appeal.")
+    tribunal_fees = make_decision(summary="The tribunal fees were high.")
+    assert found("court OR tribunal fees") == sorted([with_fees.reference, tribunal_fees.reference])
+    assert court_only.reference not in ranked("court OR tribunal fees")

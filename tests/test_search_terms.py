@@ -137,6 +137,7 @@ DEVSET = ROOT.parent / "shared" / "devset"
 # Mean precision of the first five for the dev set's topic searches (bench/relevance.py) when this
 # floor was last raised: 0.98 on both databases.
 RELEVANCE_FLOOR = 0.95
+PLAIN_FLOOR = 0.85  # dev set, plain words: 0.86 on SQLite, 0.89 on PostgreSQL when set
 
 
 def test_dev_set_topic_searches_do_not_get_worse(client, django_assert_max_num_queries):
@@ -149,9 +150,16 @@ def test_dev_set_topic_searches_do_not_get_worse(client, django_assert_max_num_q
 
     call_command("import_decisions", str(DEVSET), verbosity=0)
     done = relevance.run(DEVSET, client)
-    assert len(done) >= 60
-    worst = sorted(done, key=lambda s: s.precision)[:5]
-    assert relevance.mean(done) >= RELEVANCE_FLOOR, [(s.text, s.precision, s.got) for s in worst]
+    named = [s for s in done if s.kind != "plain"]
+    assert len(named) >= 60
+    worst = sorted(named, key=lambda s: s.precision)[:5]
+    assert relevance.mean(named) >= RELEVANCE_FLOOR, [(s.text, s.precision, s.got) for s in worst]
     assert relevance.mean(done, "topic") >= RELEVANCE_FLOOR
+    # Searches in complainants' own words: best matches, never nothing.
+    plain = [s for s in done if s.kind == "plain"]
+    assert len(plain) >= 30
+    worst = sorted(plain, key=lambda s: s.precision)[:5]
+    assert relevance.mean(plain) >= PLAIN_FLOOR, [(s.text, s.precision, s.got) for s in worst]
+    assert all(s.got for s in plain), [s.text for s in plain if not s.got]
     manifest = json.loads((DEVSET / "manifest.json").read_text())
     assert len(relevance.topics(manifest)) >= 26

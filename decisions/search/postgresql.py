@@ -9,9 +9,11 @@ never read as tsquery syntax.
 
 from __future__ import annotations
 
+import operator
 import re
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import reduce
 
 import numpy as np
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
@@ -23,7 +25,7 @@ from django.utils.safestring import SafeString
 from decisions.models import Category, Decision, SearchVectorRow
 from decisions.search.highlight import text_snippet
 from decisions.search.packed import AmongIds, ids, ids_and_scores, own_column
-from decisions.search.query import Query, Term, groups_websearch, websearch_term
+from decisions.search.query import Query, Term, websearch_term
 
 PG_CONFIG = "english"
 
@@ -41,14 +43,22 @@ class VectorColumn(Expression):
         return own_column(compiler, connection, self.column), []
 
 
+def all_groups(groups: list[list[Term]]) -> SearchQuery:
+    """Every group (its terms OR-ed), as one tsquery: each group's websearch_to_tsquery joined with
+    &&. One websearch text cannot say it: 'court OR tribunal fees' reads as court | (tribunal & fee)."""
+    queries = [SearchQuery(" OR ".join(websearch_term(t) for t in group), search_type="websearch", config=PG_CONFIG)
+               for group in groups]
+    return reduce(operator.and_, queries)
+
+
 def typed_query(query: Query) -> SearchQuery:
-    """What was typed (searched in the whole search_vector)."""
-    return SearchQuery(query.to_websearch(), search_type="websearch", config=PG_CONFIG)
+    """What was typed (searched in the whole search_vector); excluded words are the caller's."""
+    return all_groups(query.groups)
 
 
 def expanded_query(query: Query) -> SearchQuery:
     """What was typed with its synonyms (ranked against rank_vector, whose topic part they name)."""
-    return SearchQuery(query.expanded_websearch(), search_type="websearch", config=PG_CONFIG)
+    return all_groups(query.wanted)
 
 
 class LexemeQuery(SearchQuery):
@@ -127,8 +137,7 @@ def search_parts(query: Query, using: str) -> Parts:
     words_only = [group for group in query.groups if not any(term.phrase for term in group)]
     required = []
     if words_only:
-        required.append(Q(search_vector=SearchQuery(groups_websearch(words_only), search_type="websearch",
-                                                    config=PG_CONFIG)))
+        required.append(Q(search_vector=all_groups(words_only)))
     for group in query.groups:
         if group not in words_only:
             alternatives = Q(pk__in=[])
@@ -198,11 +207,13 @@ def filed_under_topics(query: Query, using: str) -> Q:
                  for category in Category.objects.using(using).select_related("parent")]
         matched = []
         if filed:
+            groups = [" OR ".join(websearch_term(t) for t in group) for group in query.wanted]
+            every = " && ".join("websearch_to_tsquery(%s::regconfig, %s)" for _ in groups)
             with connections[using].cursor() as cursor:
                 cursor.execute(
                     "SELECT position FROM unnest(%s::text[]) WITH ORDINALITY AS topics(topic, position) "
-                    "WHERE to_tsvector(%s::regconfig, topic) @@ websearch_to_tsquery(%s::regconfig, %s)",
-                    [[text for _, _, text in filed], PG_CONFIG, PG_CONFIG, query.expanded_websearch()])
+                    f"WHERE to_tsvector(%s::regconfig, topic) @@ ({every})",
+                    [[text for _, _, text in filed], PG_CONFIG, *[value for group in groups for value in (PG_CONFIG, group)]])
                 matched = [filed[position - 1] for (position,) in cursor.fetchall()]
         query.filed[using] = ([category for category, subcategory, _ in matched if subcategory is None],
                               [subcategory for _, subcategory, _ in matched if subcategory is not None])

@@ -147,7 +147,8 @@ EVERYDAY_WORDS = STOP_WORDS | frozenset("""
     keeping thing things something anything nothing everything someone anyone everyone somebody
     anybody nobody lot lots much many said say says saying told tell want wants wanted since ago
     yet already won wont cant dont didnt doesnt isnt wasnt arent havent hasnt wouldnt couldnt
-    im ive us may might must shall
+    im ive us may might must shall isn aren wasn weren didn doesn don hasn haven hadn wouldn couldn
+    shouldn mustn needn
 """.split())
 # What follows an apostrophe in a possessive or a contraction: 'son's' is read as 'son', 'won't'
 # as 'won', never as a phrase of two words.
@@ -174,7 +175,7 @@ def without_everyday_words(query: Query) -> Query:
     """The query without its everyday words (kept when every word is one)."""
     kept = [group for group in query.groups if not is_everyday(group)]
     if kept and len(kept) < len(query.groups):
-        query.skipped = [group[0].words[0] for group in query.groups if is_everyday(group)]
+        query.skipped = list(dict.fromkeys(group[0].words[0] for group in query.groups if is_everyday(group)))
         query.groups = kept
         query.expanded = [group for group in query.expanded if not is_everyday(group)]
     return query

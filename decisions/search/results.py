@@ -267,8 +267,10 @@ class SearchResults:
             selected = base.copy()
             for mask in masks.values():
                 selected &= mask
-            if (self.params.match != "all" and np.count_nonzero(selected) < BEST_MATCHES_BELOW
-                    and (len(loose_groups(self.query)) >= 2 or self.query.topics)):
+            found = np.count_nonzero(selected)
+            # One word that finds nothing but names a topic ('damp'): that topic's decisions.
+            if (self.params.match != "all" and found < BEST_MATCHES_BELOW
+                    and (len(loose_groups(self.query)) >= 2 or (self.query.topics and not found))):
                 return self._best_matches(held, base, masks, selected)
             score = (relevance(held, self.query, masks["q"], selected, self.using)
                      if self.sort_order == "relevance" and "q" in masks else None)
