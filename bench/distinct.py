@@ -1,6 +1,6 @@
 """Distinct searches, as users make them: every URL different, each asked once, nothing cached before.
 
-    python bench/distinct.py [COUNT] [--seed N] [--urls FILE]
+    python bench/distinct.py [COUNT] [--seed N] [--urls FILE] [--plain]
                                         (DJANGO_SETTINGS_MODULE and the database from the environment)
 
 Builds COUNT different search URLs from the archive's own words (topic words, rare and
@@ -9,6 +9,8 @@ common words, two-word searches, phrases from summaries), each with and without 
 requests each once through Django's test client and prints one JSON object with the median,
 95th percentile and slowest times (server-side, in-process), the slowest URLs, and the mix.
 With --urls FILE it only writes the URLs, one a line, for a load test (bench/load.py --no-warmup).
+With --plain the searches are plain words instead, as complainants type them: 5 to 14 words, the
+corpus's own words among everyday filler, most finding no decision with every word (best matches).
 """
 
 from __future__ import annotations
@@ -45,7 +47,13 @@ def words_of(texts: list[str]) -> list[str]:
     return found
 
 
-def build(count: int, seed: int) -> list[tuple[str, str]]:
+# How people around their words describe what happened: everyday words, possessives, contractions.
+FILLER = """my our the a and i we was were is it they them council council's won't didn't can't keep kept
+still never for months weeks year about because nothing help please my son's my mum's to of in on at
+with who would not""".split()
+
+
+def build(count: int, seed: int, plain_words: bool = False) -> list[tuple[str, str]]:
     """(kind, URL) pairs, all different."""
     rng = random.Random(seed)
     published = Decision.objects.published()
@@ -69,13 +77,23 @@ def build(count: int, seed: int) -> list[tuple[str, str]]:
         if len(tokens) > 6:
             start = rng.randrange(0, len(tokens) - 3)
             phrases.append(" ".join(tokens[start:start + rng.choice((2, 3))]).lower())
-    makers = {
-        "topic": lambda: rng.choice(topics),
-        "common word": lambda: rng.choice(common),
-        "rare word": lambda: rng.choice(rare),
-        "two words": lambda: f"{rng.choice(common)} {rng.choice(ranked[:1500])}",
-        "phrase": lambda: f'"{rng.choice(phrases)}"',
-    }
+    def plain() -> str:
+        size = rng.randint(5, 14)
+        meaningful = [rng.choice(ranked[:1500] if rng.random() < 0.6 else rare) for _ in range(rng.randint(2, 5))]
+        words = meaningful + [rng.choice(FILLER) for _ in range(size - len(meaningful))]
+        rng.shuffle(words)
+        return " ".join(words)
+
+    if plain_words:
+        makers = {"plain words": plain}
+    else:
+        makers = {
+            "topic": lambda: rng.choice(topics),
+            "common word": lambda: rng.choice(common),
+            "rare word": lambda: rng.choice(rare),
+            "two words": lambda: f"{rng.choice(common)} {rng.choice(ranked[:1500])}",
+            "phrase": lambda: f'"{rng.choice(phrases)}"',
+        }
     urls: dict[str, str] = {}
     attempts = 0
     while len(urls) < count and attempts < count * 50:
@@ -110,7 +128,7 @@ def main() -> None:
     seed = int(sys.argv[sys.argv.index("--seed") + 1]) if "--seed" in sys.argv else 1
     setup_test_environment()
     client = Client()
-    searches = build(count, seed)
+    searches = build(count, seed, plain_words="--plain" in sys.argv)
     if "--urls" in sys.argv:
         with open(sys.argv[sys.argv.index("--urls") + 1], "w", encoding="utf-8") as handle:
             handle.writelines(f"{url}\n" for _, url in searches)

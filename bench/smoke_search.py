@@ -5,7 +5,8 @@
 Generates SIZE statements (bench/generate_corpus.py), imports them into a fresh database (a
 SQLite file in a temporary folder, or the PostgreSQL database DATABASE_URL names, which must be
 a throwaway one: .ci/with-postgres makes one), and runs bench/distinct.py over COUNT different
-searches, each asked once with nothing cached. CI runs it on both databases so that the
+searches, each asked once with nothing cached, then over COUNT plain-words searches (--plain:
+descriptions as complainants type them, mostly answered by best matches). CI runs it on both databases so that the
 benchmark itself keeps working; the figures at this size say nothing about 100,000.
 """
 
@@ -45,6 +46,8 @@ def main() -> None:
         database = "PostgreSQL" if env.get("DATABASE_URL") else "SQLite"
         print(f"Distinct searches at {size:,} decisions on {database} (smoke test: figures, not targets):")
         print(run("bench/distinct.py", count, env=env).strip())
+        print(f"Plain-words searches at {size:,} decisions on {database} (smoke test: figures, not targets):")
+        print(run("bench/distinct.py", count, "--plain", env=env).strip())
 
 
 if __name__ == "__main__":
