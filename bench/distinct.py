@@ -78,11 +78,12 @@ def build(count: int, seed: int, plain_words: bool = False) -> list[tuple[str, s
             start = rng.randrange(0, len(tokens) - 3)
             phrases.append(" ".join(tokens[start:start + rng.choice((2, 3))]).lower())
     def plain() -> str:
-        size = rng.randint(5, 14)
+        # One in twenty is a long description (up to the 2,000 characters a search reads).
+        size = rng.randint(5, 14) if rng.random() >= 0.05 else rng.randint(250, 320)
         meaningful = [rng.choice(ranked[:1500] if rng.random() < 0.6 else rare) for _ in range(rng.randint(2, 5))]
         words = meaningful + [rng.choice(FILLER) for _ in range(size - len(meaningful))]
         rng.shuffle(words)
-        return " ".join(words)
+        return " ".join(words)[:2000]
 
     if plain_words:
         makers = {"plain words": plain}

@@ -121,3 +121,17 @@ def test_when_a_few_decisions_have_every_word_the_page_says_they_come_first(clie
     make_decision(reference="41 000 006", summary="Ms Q's landlord left damp and mould and a leaking flat roof.")
     html = client.get("/decisions/", {"q": "landlord damp mould leaking roof"}).content.decode()
     assert "Only 1 decision has all of your words: it comes first, then those that match most of them" in html
+
+
+def test_a_long_description_is_searched_and_says_it_was_shortened(client, housing):
+    story = ("My landlord has left the flat with damp and mould for a year and the council will not act. "
+             + " ".join(f"Then on day {n} the boiler{n} failed again and again." for n in range(60)))
+    assert len(story) > 1500
+    response = client.get("/decisions/", {"q": story[:2000]})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Your search was long" in html
+    assert housing["damp"] in html.replace("-", " ")  # landlord, damp, mould, flat: still found
+    data = client.get("/api/decisions/", {"q": story[:2000]}).json()
+    assert data["match"] == "most words" and data["results"][0]["reference"] == housing["damp"]
+    assert client.get("/api/decisions/", {"q": "x" * 2001}).status_code == 400  # past the limit: said, not cut

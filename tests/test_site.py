@@ -156,7 +156,7 @@ def test_pagination_edges(client, seeds):
     ({"min_payment": "-5"}, "Total payment"),
     ({"min_payment": "1e400"}, "Total payment"),
     ({"sort": "sideways"}, "Sort by"),
-    ({"q": "x" * 400}, "Search decisions"),
+    ({"q": "x" * 2001}, "Search decisions"),  # a description of up to 2,000 characters is searched
     ({"subcategory": "../../etc"}, "Subcategory"),
 ])
 def test_bad_parameters_give_a_message_not_an_error(client, seeds, params, message):

@@ -15,7 +15,9 @@ from pathlib import Path
 from decisions.statements.parser import REFERENCE_RE, normalise_reference
 from decisions.statements.text import fold
 
-MAX_QUERY_LENGTH = 300
+# A description of what happened may be long: up to MAX_QUERY_LENGTH characters are read, and of
+# those the first MAX_TERMS terms that are not everyday words (the search says when it stopped).
+MAX_QUERY_LENGTH = 2000
 MAX_TERMS = 32
 
 _TOKEN_RE = re.compile(r'(-?)"([^"]*)"?|(\S+)')
@@ -47,6 +49,7 @@ class Query:
     expansions: list[tuple[str, list[str]]] = field(default_factory=list)
     # Everyday words typed bare ('my', 'the', 'council', 'keep'), which are not searched.
     skipped: list[str] = field(default_factory=list)
+    shortened: bool = False  # more was typed than is searched (MAX_TERMS)
     # The topics (as the Ombudsman names them) of the synonym groups the search used, each with
     # the typed words that named it.
     topics: dict[str, set[str]] = field(default_factory=dict)
@@ -113,10 +116,14 @@ def parse_query(text: str) -> Query:
             negated = "-" if bare.startswith("-") and len(bare) > 1 else ""
             words = words_of(without_clitic(bare.lstrip("-") if negated else bare))
             term = Term(words=words, phrase=len(words) > 1)
-        if not term.words or count >= MAX_TERMS:
+        if not term.words:
             pending_or = False
             continue
-        count += 1
+        if count >= MAX_TERMS:
+            query.shortened = True
+            break
+        if negated or pending_or or term.quoted or len(term.words) > 1 or term.words[0] not in EVERYDAY_WORDS:
+            count += 1  # everyday words are dropped later: they do not use up the terms searched
         if negated:
             query.excluded.append(term)
             pending_or = False

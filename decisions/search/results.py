@@ -138,10 +138,27 @@ ALL_WORDS_FIRST = 1e6  # with best matches, a decision with every word outranks 
 
 
 def loose_groups(query: search.Query) -> list[list[search.Term]]:
-    """The words a search may do without in best matches: each typed bare and alone. What was
-    typed in quotes or with OR stays required, as typed."""
-    return [group for group in query.groups
-            if len([term for term in group if not term.variant]) == 1 and not group[0].quoted]
+    """The words a search may do without in best matches: each typed bare and alone, once. What
+    was typed in quotes or with OR stays required, as typed."""
+    seen, loose = set(), []
+    for group in query.groups:
+        if is_loose(group) and tuple(group[0].words) not in seen:
+            seen.add(tuple(group[0].words))
+            loose.append(group)
+    return loose
+
+
+def is_loose(group: list[search.Term]) -> bool:
+    return len([term for term in group if not term.variant]) == 1 and not group[0].quoted
+
+
+def most_telling_first(groups: list[list[search.Term]], limit: int) -> list[list[search.Term]]:
+    """At most ``limit`` of the loose words, in the order typed: the longest, as a long word is
+    usually a rarer one (which is known only after each has been looked up)."""
+    if len(groups) <= limit:
+        return groups
+    kept = {id(group) for group in sorted(groups, key=lambda g: -len(" ".join(g[0].words)))[:limit]}
+    return [group for group in groups if id(group) in kept]
 
 
 def idf(matches: int, archive: int) -> float:
@@ -156,8 +173,8 @@ def best_matches(held: Columns, query: search.Query, using: str) -> tuple[np.nda
     A decision scores the inverse document frequency of each word it has (how many, and how
     telling), plus that of the words that name its topic."""
     loose = loose_groups(query)
-    used = loose[:MAX_LOOSE_WORDS]
-    firm = [group for group in query.groups if group not in loose]
+    used = most_telling_first(loose, MAX_LOOSE_WORDS)
+    firm = [group for group in query.groups if not is_loose(group)]
     score = np.zeros(len(held))
     unmatched, weights = [], []
     for group in used:
@@ -181,7 +198,7 @@ def best_matches(held: Columns, query: search.Query, using: str) -> tuple[np.nda
         required = search.matching_ids(search.Query(text=query.text, groups=firm, excluded=query.excluded), using)
         if required is not None:
             mask &= held.having(required)
-    return mask, score, unmatched, len(loose) > len(used)
+    return mask, score, unmatched, len(loose) > len(used) or query.shortened
 
 
 def _topic_weights(query: search.Query, groups, weights, using: str) -> dict[int, float]:
