@@ -4,9 +4,12 @@ when the database is away. (Admin sign-in lockout is django-axes': see settings.
 from __future__ import annotations
 
 import logging
+import time
+from contextlib import contextmanager
 
 from django.conf import settings
-from django.db import DatabaseError, InterfaceError, OperationalError
+from django.db import DatabaseError, InterfaceError, OperationalError, connections
+from django.db.backends.signals import connection_created
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.template.loader import render_to_string
 
@@ -70,4 +73,79 @@ class DatabaseUnavailableMiddleware:
         ):
             logger.error("database unavailable: %s", exception)
             return unavailable_response()
+        return None
+
+
+# SQLite asks the handler every this many virtual-machine instructions whether to stop.
+PROGRESS_EVERY = 10_000
+POSTGRES_QUERY_CANCELED = "57014"
+
+
+@contextmanager
+def bounded_database_work(seconds: float, using: str = "default"):
+    """No statement run inside may hold the database longer than ``seconds``: PostgreSQL's
+    statement_timeout (left on the connection, which only web requests use this way), and on
+    SQLite a progress handler that interrupts any statement once the time is up. Such a statement
+    fails with an OperationalError that is_too_broad() recognises."""
+    connection = connections[using]
+    connection.ensure_connection()
+    if connection.vendor == "postgresql":
+        limit_statements(connection, seconds)
+        yield
+        return
+    raw = connection.connection
+    deadline = time.monotonic() + seconds
+    raw.set_progress_handler(lambda: int(time.monotonic() > deadline), PROGRESS_EVERY)
+    try:
+        yield
+    finally:
+        if connection.connection is raw:
+            raw.set_progress_handler(None, 0)
+
+
+def limit_statements(connection, seconds: float) -> None:
+    """PostgreSQL: stop any statement of this connection that runs longer than ``seconds``."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('statement_timeout', %s, false)", [f"{max(1, int(seconds * 1000))}ms"])
+
+
+def _bound_web_connection(sender, connection, **kwargs):
+    seconds = getattr(settings, "DATABASE_REQUEST_SECONDS", 0)
+    if seconds and connection.vendor == "postgresql":
+        limit_statements(connection, seconds)
+
+
+def is_too_broad(error: BaseException) -> bool:
+    """Whether a database error is a statement stopped by bounded_database_work."""
+    if not isinstance(error, OperationalError):
+        return False
+    cause = error.__cause__
+    return getattr(cause, "sqlstate", None) == POSTGRES_QUERY_CANCELED or "interrupted" in str(error).lower()
+
+
+class BoundedDatabaseWorkMiddleware:
+    """Every request's database work is bounded (settings.DATABASE_REQUEST_SECONDS), so no request
+    can hold the database, however it was asked: a statement past the bound is stopped and the
+    page says the request was too broad. Management commands (imports, harvests, migrations)
+    never pass through here and are not bounded."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        # PostgreSQL: each connection a web process opens gets its statement_timeout as it opens
+        # (no statement per request). Only processes that serve requests load middleware.
+        connection_created.connect(_bound_web_connection, dispatch_uid="bound-web-connections")
+
+    def __call__(self, request):
+        seconds = getattr(settings, "DATABASE_REQUEST_SECONDS", 0)
+        if not seconds or connections["default"].vendor != "sqlite":
+            return self.get_response(request)
+        with bounded_database_work(seconds):  # SQLite: a progress handler for this request
+            return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if is_too_broad(exception):
+            logger.warning("request stopped at the database bound: %s", request.get_full_path()[:300])
+            response = HttpResponse(render_to_string("too_broad.html", {"request": request}), status=503)
+            response["Retry-After"] = "5"
+            return response
         return None

@@ -74,6 +74,7 @@ MIDDLEWARE = [
     "decisions.middleware.HostileInputMiddleware",
     "decisions.middleware.DatabaseUnavailableMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "decisions.middleware.BoundedDatabaseWorkMiddleware",  # after static files: they need no database
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -82,6 +83,10 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",  # last, as django-axes requires
 ]
+
+# The most database time one web request may take (seconds; 0: no bound). A statement past it is
+# stopped and the page says the request was too broad (decisions/middleware.py).
+DATABASE_REQUEST_SECONDS = float(os.environ.get("DJANGO_DATABASE_REQUEST_SECONDS", "10"))
 
 ROOT_URLCONF = "lgo_archive.urls"
 WSGI_APPLICATION = "lgo_archive.wsgi.application"

@@ -91,3 +91,64 @@ def test_an_amount_past_pence_is_refused_not_truncated(client, db):
     page = client.get("/decisions/", {"min_payment": "0.009"}).content.decode()
     assert "decimal places" in page  # the form says what is wrong
     assert client.get("/api/decisions/", {"min_payment": "0.01"}).json()["count"] == 0
+
+
+SLOW_STATEMENT = {
+    "postgresql": "SELECT pg_sleep(5)",
+    "sqlite": "WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < 300000000) SELECT count(*) FROM n",
+}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_no_statement_of_a_request_holds_the_database_past_the_bound():
+    import time
+
+    from django.db import OperationalError, connection
+
+    from decisions.middleware import bounded_database_work, is_too_broad
+
+    started = time.monotonic()
+    with pytest.raises(OperationalError) as stopped, bounded_database_work(0.3), connection.cursor() as cursor:
+        cursor.execute(SLOW_STATEMENT[connection.vendor])
+    assert time.monotonic() - started < 3
+    assert is_too_broad(stopped.value)
+    with connection.cursor() as cursor:  # the connection still works afterwards
+        cursor.execute("SELECT 1")
+        assert cursor.fetchone() == (1,)
+    if connection.vendor == "postgresql":
+        connection.close()  # the bound stays on a web worker's connection, not on this test's next one
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_request_past_the_bound_gets_a_page_saying_it_was_too_broad(client, settings, monkeypatch):
+    from django.db import connection
+
+    from decisions import middleware
+
+    if connection.vendor != "sqlite":
+        pytest.skip("PostgreSQL's bound is checked statement by statement above; a page's statements take under 1 ms")
+    for n in range(40):
+        make_decision(reference=f"32 000 {n:03d}", organisation=f"Council number {n}")
+    settings.DATABASE_REQUEST_SECONDS = 1e-9  # already past when the first statement runs
+    monkeypatch.setattr(middleware, "PROGRESS_EVERY", 1)  # asked at once, even by a small statement
+    response = client.get("/councils/")
+    assert response.status_code == 503
+    assert "That search was too broad" in response.content.decode()
+    settings.DATABASE_REQUEST_SECONDS = 10
+    assert client.get("/councils/").status_code == 200
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_web_process_opens_its_postgresql_connections_bounded(client, settings):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite's bound is a progress handler set for each request (tested above)")
+    settings.DATABASE_REQUEST_SECONDS = 7
+    client.get("/healthz")  # a process that serves requests loads the middleware
+    connection.close()
+    with connection.cursor() as cursor:  # a connection opened afterwards, as a worker's would be
+        cursor.execute("SHOW statement_timeout")
+        assert cursor.fetchone()[0] == "7s"
+    settings.DATABASE_REQUEST_SECONDS = 10
+    connection.close()
