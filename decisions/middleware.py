@@ -111,7 +111,8 @@ def limit_statements(connection, seconds: float) -> None:
 
 def _bound_web_connection(sender, connection, **kwargs):
     seconds = getattr(settings, "DATABASE_REQUEST_SECONDS", 0)
-    if seconds and connection.vendor == "postgresql":
+    # A pooled connection opens with the bound already (settings: statement_timeout in its options).
+    if seconds and connection.vendor == "postgresql" and "pool" not in connection.settings_dict["OPTIONS"]:
         limit_statements(connection, seconds)
 
 

@@ -24,6 +24,10 @@ worker_connections = threads
 # (docs/soak.md). Set GUNICORN_MAX_REQUESTS to recycle after that many requests if it ever grows.
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "0"))
 max_requests_jitter = max_requests // 10
+# Each worker holds at most this many PostgreSQL connections (a pool; threads beyond it wait for
+# one): WEB_CONCURRENCY x DJANGO_DB_POOL_SIZE (4 x 8 = 32 by default) must stay under PostgreSQL's
+# max_connections (100 by default) with room for cron imports and harvests (3) and psql.
+os.environ.setdefault("DJANGO_DB_POOL_SIZE", "8")
 timeout = 30
 graceful_timeout = 20
 keepalive = 5

@@ -38,6 +38,16 @@ def database_from_url(url: str) -> dict:
             config["HOST"] = options.pop("host")
         # JIT compiles expensive plans at up to 100 ms a query: a loss for a web page's short queries.
         options.setdefault("options", "-c jit=off")
+        if pool_size := int(os.environ.get("DJANGO_DB_POOL_SIZE", "0")):
+            # A pool (deploy/gunicorn.conf.py turns it on for the web server): the process holds at most
+            # pool_size connections whatever its threads, and a thread waits for one rather than open
+            # more; each opens with the web's bound on a statement (decisions/middleware.py).
+            config["CONN_MAX_AGE"] = 0
+            config["CONN_HEALTH_CHECKS"] = False
+            options["pool"] = {"min_size": 1, "max_size": pool_size, "timeout": 10}
+            seconds = float(os.environ.get("DJANGO_DATABASE_REQUEST_SECONDS", "10"))
+            if seconds:
+                options["options"] += f" -c statement_timeout={max(1, int(seconds * 1000))}"
     return config
 
 
