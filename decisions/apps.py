@@ -7,4 +7,4 @@ class DecisionsConfig(AppConfig):
     verbose_name = "Ombudsman decisions"
 
     def ready(self):
-        from decisions import middleware  # noqa: F401 - connects the sign-in throttle's signal receivers
+        from decisions import middleware  # noqa: F401 - loaded with the app, so its signal receivers are too

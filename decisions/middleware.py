@@ -7,11 +7,17 @@ import logging
 import time
 from contextlib import contextmanager
 
+from axes.helpers import get_client_ip_address
 from django.conf import settings
+from django.contrib.auth.signals import user_logged_in
 from django.db import DatabaseError, InterfaceError, OperationalError, connections
 from django.db.backends.signals import connection_created
+from django.dispatch import receiver
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.template.loader import render_to_string
+from django.urls import reverse
+
+from decisions.models import SignInAttempts
 
 logger = logging.getLogger(__name__)
 
@@ -150,3 +156,31 @@ class BoundedDatabaseWorkMiddleware:
             response["Retry-After"] = "5"
             return response
         return None
+
+
+class SignInGateMiddleware:
+    """Admin sign-in: each attempt is counted for its username and address before the password is
+    checked (SignInAttempts.counted, one atomic statement), and one past LOGIN_FAILURE_LIMIT in the
+    window is refused at once with 429. django-axes locks after the failures it records, but it
+    checks the lock before the password and records after, so guesses sent at the same moment all
+    got checked; here at most the limit are, however many arrive together, and none waits on another."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method == "POST" and request.path == reverse("admin:login"):
+            username = request.POST.get("username", "")[:150]
+            address = (get_client_ip_address(request) or "")[:45]
+            request.sign_in_key = (username, address)
+            if SignInAttempts.counted(username, address, window_seconds=settings.LOGIN_LOCKOUT_SECONDS) > \
+                    settings.LOGIN_FAILURE_LIMIT:
+                return HttpResponse("Too many sign-in attempts for this username from this address: try again later.\n",
+                                    status=429, content_type="text/plain; charset=utf-8")
+        return self.get_response(request)
+
+
+@receiver(user_logged_in, dispatch_uid="sign-in-success-gives-back")
+def _give_back_attempt(sender, request, user, **kwargs):
+    if key := getattr(request, "sign_in_key", None):
+        SignInAttempts.given_back(*key)

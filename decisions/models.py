@@ -11,10 +11,11 @@ from decimal import Decimal
 
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import connections, models
 from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import ExtractYear, Now
 from django.urls import reverse
+from django.utils import timezone
 
 from decisions.statements.outcomes import NOT_STATED, NOT_UPHELD, OUTCOME_GROUPS, UPHELD, group_label
 from decisions.statements.vocabulary import (
@@ -617,3 +618,44 @@ class HarvestedPage(models.Model):
     @property
     def html(self) -> str:
         return gzip.decompress(bytes(self.html_gzip)).decode("utf-8", "replace")
+
+
+class SignInAttempts(models.Model):
+    """Admin sign-in attempts for one username from one address in the current window, counted
+    before the password is checked (decisions/middleware.py: SignInGateMiddleware), so however
+    many guesses arrive at once, no more than the limit are checked. A success gives its attempt back."""
+
+    username = models.CharField(max_length=150)
+    address = models.CharField(max_length=45)
+    started_at = models.DateTimeField()
+    attempts = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["username", "address"], name="sign_in_attempts_once")]
+        verbose_name_plural = "sign-in attempts"
+
+    def __str__(self):
+        return f"{self.username} from {self.address}: {self.attempts}"
+
+    @classmethod
+    def counted(cls, username: str, address: str, *, window_seconds: int, using: str = "default") -> int:
+        """Count one more attempt, atomically (one upsert: no lock is held past this statement),
+        and say how many there are in the window, this one included."""
+        now = timezone.now()
+        table = connections[using].ops.quote_name(cls._meta.db_table)
+        with connections[using].cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {table} (username, address, started_at, attempts) VALUES (%s, %s, %s, 1) "
+                f"ON CONFLICT (username, address) DO UPDATE SET "
+                f"attempts = CASE WHEN {table}.started_at < %s THEN 1 ELSE {table}.attempts + 1 END, "
+                f"started_at = CASE WHEN {table}.started_at < %s THEN excluded.started_at ELSE {table}.started_at END "
+                f"RETURNING attempts",
+                [username, address, now, now - datetime.timedelta(seconds=window_seconds),
+                 now - datetime.timedelta(seconds=window_seconds)])
+            return cursor.fetchone()[0]
+
+    @classmethod
+    def given_back(cls, username: str, address: str, using: str = "default") -> None:
+        """A sign-in that succeeded was no guess: it does not count."""
+        cls.objects.using(using).filter(username=username, address=address, attempts__gt=0).update(
+            attempts=F("attempts") - 1)

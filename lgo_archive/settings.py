@@ -91,6 +91,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "decisions.middleware.SignInGateMiddleware",  # counts a sign-in attempt before any password is checked
     "axes.middleware.AxesMiddleware",  # last, as django-axes requires
 ]
 

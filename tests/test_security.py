@@ -181,3 +181,48 @@ def test_unreachable_database_gives_503_not_a_traceback(tmp_path):
     for line in lines[:4]:  # exports too: a 503 before any row, not a header row and a cut connection
         assert " 503 text/html" in line and "temporarily unavailable" in line and "Traceback" not in line
     assert lines[4].startswith("/healthz 503 application/json") and '"database": "unreachable"' in lines[4]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_sixty_guesses_at_once_get_no_more_than_the_limit_checked(live_server, settings):
+    """Guesses sent at the same moment: each is counted before its password is checked, so no
+    more than LOGIN_FAILURE_LIMIT are checked, the rest are refused at once (429), and the right
+    password among the late ones does not get in."""
+    import re
+    import time
+    import urllib.error
+    import urllib.parse
+    import urllib.request
+    from concurrent.futures import ThreadPoolExecutor
+    from http.cookiejar import CookieJar
+
+    from axes.models import AccessAttempt
+
+    User.objects.create_superuser("curator", password="the-right-password-1")
+    login = live_server.url + "/admin/login/"
+
+    def attempt(n):
+        jar = CookieJar()
+        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+        page = opener.open(login, timeout=60).read().decode()
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+        password = "the-right-password-1" if n == 59 else f"wrong-{n}"
+        data = urllib.parse.urlencode({"username": "curator", "password": password,
+                                       "csrfmiddlewaretoken": token, "next": "/admin/"}).encode()
+        started = time.monotonic()
+        try:
+            with opener.open(urllib.request.Request(login, data=data, headers={"Referer": login}), timeout=60) as reply:
+                status, body = reply.status, reply.read().decode()
+        except urllib.error.HTTPError as refused:
+            status, body = refused.code, ""
+        return status, "Please enter the correct username" in body, time.monotonic() - started
+
+    with ThreadPoolExecutor(60) as burst:
+        answers = list(burst.map(attempt, range(60)))
+    checked = sum(1 for status, wrong_password, _ in answers if wrong_password)
+    refused = [elapsed for status, _, elapsed in answers if status == 429]
+    assert checked <= settings.LOGIN_FAILURE_LIMIT, checked
+    assert len(refused) >= 60 - settings.LOGIN_FAILURE_LIMIT - 1
+    assert max(refused) < 5, max(refused)  # refused at once, not after waiting on other attempts
+    failures = sum(AccessAttempt.objects.values_list("failures_since_start", flat=True))
+    assert failures <= settings.LOGIN_FAILURE_LIMIT

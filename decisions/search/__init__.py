@@ -80,11 +80,27 @@ def weighted_scores(query: Query, using: str = "default", among: np.ndarray | No
     return backend(using).weighted_scores(query, using, among)
 
 
-def snippets(decisions, text: str | Query, *, words: int = 32, using: str = "default") -> dict[int, SafeString]:
+def snippets(decisions, text: str | Query, *, words: int = 32, using: str = "default",
+             any_words: bool = False) -> dict[int, SafeString]:
     """Highlighted extracts from the statements (not the summary, which a result shows anyway)
-    of the decisions on one page, by id: one query, never per row."""
+    of the decisions on one page, by id: one query, never per row. ``any_words``: the decisions
+    are best matches, which may have only some of the words (the engine's own extracts need all)."""
     query = text if isinstance(text, Query) else parse_query(text)
     ids = [d.pk for d in decisions]
     if not ids or not query.groups:
         return {}
+    if any_words:
+        return extracts(ids, query, words, using)
     return backend(using).snippets(ids, query, words, using)
+
+
+def extracts(ids: list[int], query: Query, words: int, using: str) -> dict[int, SafeString]:
+    """The page's statements read and each extract cut here, around the densest run of the
+    query's words (highlight.text_snippet)."""
+    from decisions.models import Decision
+
+    found = {}
+    for pk, full_text in Decision.objects.using(using).filter(pk__in=ids).values_list("pk", "full_text"):
+        if extract := text_snippet(full_text, query, words=words):
+            found[pk] = extract
+    return found

@@ -23,7 +23,6 @@ from django.db.models.expressions import Expression
 from django.utils.safestring import SafeString
 
 from decisions.models import Category, Decision, SearchVectorRow
-from decisions.search.highlight import text_snippet
 from decisions.search.packed import AmongIds, ids, ids_and_scores, own_column
 from decisions.search.query import Query, Term, websearch_term
 
@@ -234,15 +233,11 @@ def weighted_scores(query: Query, using: str, among: np.ndarray | None) -> tuple
 
 
 def snippets(ids_: list[int], query: Query, words: int, using: str) -> dict[int, SafeString]:
-    """The page's texts are read and each extract cut in Python, around the densest run of the
-    query's words: ``ts_headline`` parses and stems the whole of every text to do the same (about
-    1 ms a decision, more of the database under load than any other statement)."""
-    found = {}
-    for pk, full_text in Decision.objects.using(using).filter(pk__in=ids_).values_list("pk", "full_text"):
-        extract = text_snippet(full_text, query, words=words)
-        if extract:
-            found[pk] = extract
-    return found
+    """Cut in Python (search.extracts): ``ts_headline`` parses and stems the whole of every text
+    to do the same (about 1 ms a decision, more of the database under load than any other statement)."""
+    from decisions.search import extracts
+
+    return extracts(ids_, query, words, using)
 
 
 @contextmanager

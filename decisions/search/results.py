@@ -332,7 +332,8 @@ class SearchResults:
             error.pages = paginator.num_pages  # so a caller can say how many there are
             raise
         decisions = list(page.object_list)
-        found = search.snippets(decisions, self.query, using=self.using) if snippets else {}
+        found = (search.snippets(decisions, self.query, using=self.using, any_words=selection.kind == MOST_WORDS)
+                 if snippets else {})
         for decision in decisions:
             decision.snippet = found.get(decision.pk)
             decision.topic_matched = search.topic_matches(decision.topic, self.query)
