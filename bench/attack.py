@@ -8,7 +8,9 @@ DJANGO_DEBUG off) on a PostgreSQL cluster made for the run, with the seed decisi
 statements carrying characters XML cannot hold. Then it sends every public URL with hostile values
 in every parameter (control characters, NUL, Unicode digits, SQL, template syntax, unbalanced
 quotes, huge values), hostile paths, and write methods, and checks that every feed and sitemap is
-valid XML. Prints requests sent, server errors (5xx), the slowest response and invalid XML
+valid XML. Then, signed in as staff who may only view decisions, changelist lookups beyond its
+declared filters (each must be a 400 at once) and every admin action (nothing may change); and a
+burst of 120 different searches at once, more than the server's connections to PostgreSQL. Prints requests sent, server errors (5xx), the slowest response and invalid XML
 documents; the bar is 0, under 2 s and 0, and the exit status says whether it was met.
 """
 
@@ -17,6 +19,7 @@ from __future__ import annotations
 import argparse
 import http.client
 import itertools
+import json
 import os
 import shutil
 import subprocess
@@ -94,7 +97,81 @@ def attack(base_url: str) -> dict:
         note("GET", path)
     for page in XML_PAGES:
         note("GET", page)
+    errors += admin_attack(base_url)
+    sent += ADMIN_REQUESTS
+    burst_errors, burst_slowest = burst(base_url)
+    errors += burst_errors
+    sent += BURST
+    if burst_slowest[0] > slowest[0]:
+        slowest = burst_slowest
     return {"sent": sent, "errors": errors, "slowest": slowest, "invalid_xml": invalid_xml}
+
+
+VIEWER, VIEWER_PASSWORD = "viewer", "a-long-enough-viewer-password-1"
+ADMIN_LOOKUPS = ["full_text__regex=%5E%28.%2B%29%2B%5C1%24", "summary__icontains=x", "source_text__startswith=a",
+                 "council__name__regex=.%2A", "reference__gt=0"]
+ACTIONS = ["publish", "unpublish", "confirm", "reparse"]
+ADMIN_REQUESTS = len(ADMIN_LOOKUPS) + 2 * len(ACTIONS)
+BURST = 120
+
+
+def admin_attack(base_url: str) -> list[str]:
+    """A staff member who may only view decisions: changelist lookups beyond the declared filters
+    (400, never a long query), and every admin action posted (nothing changes)."""
+    import http.cookiejar
+    import re
+    import urllib.request
+
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    headers = {"X-Forwarded-Proto": "https"}
+
+    def open_(path, data=None):
+        request = urllib.request.Request(base_url + path, data=data, headers={**headers, "Referer": base_url + path})
+        try:
+            with opener.open(request, timeout=30) as response:
+                return response.status, response.read().decode()
+        except urllib.error.HTTPError as error:
+            return error.code, ""
+
+    errors = []
+    _, page = open_("/admin/login/")
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    open_("/admin/login/", urllib.parse.urlencode({"username": VIEWER, "password": VIEWER_PASSWORD,
+                                                   "csrfmiddlewaretoken": token, "next": "/admin/"}).encode())
+    for lookup in ADMIN_LOOKUPS:
+        started = time.perf_counter()
+        status, _ = open_(f"/admin/decisions/decision/?{lookup}")
+        if status != 400 or time.perf_counter() - started > SLOWEST_BAR_SECONDS:
+            errors.append(f"{status} admin lookup {lookup} (a 400 at once was expected)")
+    status, page = open_("/admin/decisions/decision/")
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+    pk = re.search(r'name="_selected_action" value="(\d+)"', page)
+    for action in ACTIONS:
+        for confirmed in ({}, {"confirmed": "yes"}):
+            data = {"action": action, "_selected_action": pk.group(1) if pk else "1",
+                    "csrfmiddlewaretoken": token.group(1) if token else "", **confirmed}
+            status, _ = open_("/admin/decisions/decision/", urllib.parse.urlencode(data).encode())
+            if status >= 500:
+                errors.append(f"{status} admin action {action}")
+    status, listing = open_("/api/decisions/?page_size=100")
+    if status != 200 or json.loads(listing)["count"] != 5:
+        errors.append("a view-only staff member's actions changed what is published")
+    return errors
+
+
+def burst(base_url: str) -> tuple[list[str], tuple[float, str]]:
+    """BURST different searches at once: more than the server's connections to PostgreSQL."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    parts = urllib.parse.urlsplit(base_url)
+    factory = lambda: http.client.HTTPConnection(parts.hostname, parts.port or 80, timeout=60)  # noqa: E731
+    paths = [f"/decisions/?{urllib.parse.urlencode({'q': f'council distress {n}'})}" for n in range(BURST)]
+    with ThreadPoolExecutor(BURST) as pool:
+        answers = list(pool.map(lambda path: (path, *request(factory, "GET", path)), paths))
+    errors = [f"{status} burst {path}" for path, status, _, _ in answers if status >= 500]
+    seconds, path = max((seconds, path) for path, _, seconds, _ in answers)
+    return errors, (seconds, f"GET {path} (one of {BURST} at once)")
 
 
 def production_server(postgres: Postgres) -> tuple[object, str, Path]:
@@ -112,7 +189,10 @@ def production_server(postgres: Postgres) -> tuple[object, str, Path]:
         subprocess.run([PYTHON, "manage.py", *command], cwd=ROOT, env=env, check=True, capture_output=True)
     hostile = ("from decisions.models import Council, Decision\n"
                "Council.objects.filter(slug='dorset-council').update(name='Dorset\\uffff Council\\x01')\n"
-               "Decision.objects.filter(reference='20 003 763').update(summary='Control \\x01\\x02\\x1f chars')\n")
+               "Decision.objects.filter(reference='20 003 763').update(summary='Control \\x01\\x02\\x1f chars')\n"
+               "from django.contrib.auth.models import Permission, User\n"
+               f"viewer = User.objects.create_user({VIEWER!r}, password={VIEWER_PASSWORD!r}, is_staff=True)\n"
+               "viewer.user_permissions.set(Permission.objects.filter(codename='view_decision'))\n")
     subprocess.run([PYTHON, "manage.py", "shell", "-c", hostile], cwd=ROOT, env=env, check=True, capture_output=True)
     gunicorn = str(Path(PYTHON).with_name("gunicorn"))
     server = start_server([gunicorn, "lgo_archive.wsgi", "-c", "deploy/gunicorn.conf.py"], env, port, "/healthz")

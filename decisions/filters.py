@@ -41,6 +41,19 @@ def whole_number(data, name: str, *, default: int, low: int, high: int) -> int:
     return int(text)
 
 
+class AsciiDecimalField(forms.DecimalField):
+    """A decimal written in ASCII digits only: Python's Decimal also reads '٣' and '³'-like digits."""
+
+    def to_python(self, value):
+        if value not in self.empty_values and not re.fullmatch(r"\s*[0-9]+(\.[0-9]*)?\s*", str(value)):
+            raise forms.ValidationError("Enter an amount in pounds, such as 500 or 99.50.", code="invalid")
+        return super().to_python(value)
+
+
+class AsciiNumberFilter(django_filters.NumberFilter):
+    field_class = AsciiDecimalField
+
+
 def _topic_choices(name: str):
     return lambda: category_table().choices(name)
 
@@ -76,7 +89,7 @@ class DecisionFilter(django_filters.FilterSet):
     remedy = django_filters.MultipleChoiceFilter(choices=Remedy.Kind.choices, label=_label("remedy"))
     purpose = django_filters.MultipleChoiceFilter(choices=PURPOSE_CHOICES, label=_label("purpose"))
     # Amounts are compared in pence: a third decimal place would be cut off, so it is refused.
-    min_payment = django_filters.NumberFilter(label=_label("min_payment"), min_value=0, max_value=10_000_000,
+    min_payment = AsciiNumberFilter(label=_label("min_payment"), min_value=0, max_value=10_000_000,
                                               decimal_places=2)
     finding = django_filters.MultipleChoiceFilter(choices=Finding.Kind.choices, label=_label("finding"))
     sort = django_filters.ChoiceFilter(choices=list(SORTS.items()), empty_label=None, label="Sort by")

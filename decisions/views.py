@@ -22,7 +22,7 @@ from django.views.decorators.http import require_safe
 
 from decisions import charts, exports, league, links, reading, search
 from decisions.caching import cached, cached_for
-from decisions.filters import InvalidParameter, search_params
+from decisions.filters import InvalidParameter, search_params, whole_number
 from decisions.models import ArchiveState, Category, Council, Decision, Finding, Remedy
 from decisions.search import suggest
 from decisions.search.names import described
@@ -201,9 +201,13 @@ def decision_detail(request, reference):
     back = request.GET.get("from", "")
     # Only ever a query string for our own results page: the path is fixed here.
     back_url = f"/decisions/?{back}" if back and "\n" not in back and "\r" not in back else None
-    part = request.GET.get("part", "1")
+    try:
+        part, part_problem = whole_number(request.GET, "part", default=1, low=1, high=99_999), ""
+    except InvalidParameter:
+        part, part_problem = 1, f"The part of the statement asked for (part={request.GET['part'][:20]}) is not a " \
+                                f"number from 1 to 99,999: this is its first part."
     statement = reading.statement_part(decision, query if query.groups else None,
-                                       part=int(part) if part.isdigit() and len(part) < 6 else 1,
+                                       part=part,
                                        keep={"q": query.text} if query.groups else {})
     remedies, findings = list(decision.remedies.all()), list(decision.findings.all())
     reading.locate_evidence(decision, remedies + findings, statement)
@@ -216,6 +220,7 @@ def decision_detail(request, reference):
         "related": reading.similar_decisions(decision, limit=5),
         "query": query,
         "back_url": back_url,
+        "part_problem": part_problem,
     })
 
 

@@ -152,3 +152,22 @@ def test_a_web_process_opens_its_postgresql_connections_bounded(client, settings
         assert cursor.fetchone()[0] == "7s"
     settings.DATABASE_REQUEST_SECONDS = 10
     connection.close()
+
+
+HOSTILE_DIGITS = ["²", "³", "①", "٣", "1²", "-1", "9" * 30]
+
+
+@pytest.mark.parametrize("value", HOSTILE_DIGITS)
+@pytest.mark.parametrize(("url", "name", "says"), [
+    ("/decisions/20-003-763/", "part", "The part of the statement asked for"),
+    ("/decisions/", "page", None),  # a page that is not a number: the listing's first page, by redirect
+    ("/decisions/", "min_payment", "could not be understood"),
+    ("/councils/", "year_from", None),  # the league table leaves out what its form cannot read
+])
+def test_every_number_parameter_of_a_page_takes_ascii_digits_only(client, seeds, value, url, name, says):
+    """Unicode digits pass str.isdigit() but int() refuses them: never a server error, and the page
+    says what it could not read."""
+    response = client.get(url, {name: value}, follow=True)
+    assert response.status_code == 200
+    if says:
+        assert says in response.content.decode()
