@@ -50,6 +50,15 @@ class AsciiDecimalField(forms.DecimalField):
         return super().to_python(value)
 
 
+class AsciiIntegerField(forms.IntegerField):
+    """A whole number written in ASCII digits only (int() also reads '٣')."""
+
+    def to_python(self, value):
+        if value not in self.empty_values and not re.fullmatch(r"\s*[0-9]{1,10}\s*", str(value)):
+            raise forms.ValidationError("Enter a whole number, such as 2024.", code="invalid")
+        return super().to_python(value)
+
+
 class AsciiNumberFilter(django_filters.NumberFilter):
     field_class = AsciiDecimalField
 

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_safe
 
 from decisions import charts, exports, league, links, reading, search
 from decisions.caching import cached, cached_for
-from decisions.filters import InvalidParameter, search_params, whole_number
+from decisions.filters import AsciiIntegerField, InvalidParameter, search_params, whole_number
 from decisions.models import ArchiveState, Category, Council, Decision, Finding, Remedy
 from decisions.search import suggest
 from decisions.search.names import described
@@ -229,8 +229,8 @@ class LeagueForm(forms.Form):
 
     category = forms.ModelChoiceField(queryset=Category.objects.filter(parent__isnull=True).order_by("name"),
                                       to_field_name="slug", required=False, empty_label="All categories")
-    year_from = forms.IntegerField(required=False, min_value=1990, max_value=2100, label="From year")
-    year_to = forms.IntegerField(required=False, min_value=1990, max_value=2100, label="To year")
+    year_from = AsciiIntegerField(required=False, min_value=1990, max_value=2100, label="From year")
+    year_to = AsciiIntegerField(required=False, min_value=1990, max_value=2100, label="To year")
     sort = forms.ChoiceField(choices=list(league.MEASURES.items()), required=False, label="Rank by")
 
     def clean(self):

@@ -226,3 +226,55 @@ def test_sixty_guesses_at_once_get_no_more_than_the_limit_checked(live_server, s
     assert max(refused) < 5, max(refused)  # refused at once, not after waiting on other attempts
     failures = sum(AccessAttempt.objects.values_list("failures_since_start", flat=True))
     assert failures <= settings.LOGIN_FAILURE_LIMIT
+
+
+@pytest.mark.django_db(transaction=True)
+def test_public_pages_stay_fast_while_fifty_sign_in_attempts_run(live_server):
+    """Fifty guesses at once hold no page up: /healthz and a search answer in under a second each meanwhile."""
+    import contextlib
+    import re
+    import threading
+    import time
+    import urllib.error
+    import urllib.parse
+    import urllib.request
+    from concurrent.futures import ThreadPoolExecutor
+    from http.cookiejar import CookieJar
+
+    from django.core.management import call_command
+
+    from tests.conftest import FIXTURES
+
+    call_command("import_decisions", str(FIXTURES), verbosity=0)
+    User.objects.create_superuser("curator", password="the-right-password-1")
+    login = live_server.url + "/admin/login/"
+    ready = []
+    for _ in range(50):  # each guesser with its own session and CSRF token, fetched beforehand
+        jar = CookieJar()
+        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+        page = opener.open(login, timeout=60).read().decode()
+        ready.append((opener, re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)))
+
+    def guess(pair):
+        opener, token = pair
+        data = urllib.parse.urlencode({"username": "curator", "password": "wrong", "csrfmiddlewaretoken": token}).encode()
+        with contextlib.suppress(urllib.error.HTTPError):  # 429 once locked: what is timed is the pages
+            opener.open(urllib.request.Request(login, data=data, headers={"Referer": login}), timeout=60).read()
+
+    timings, done = [], threading.Event()
+
+    def read_pages():
+        while not done.is_set():
+            for path in ("/healthz", "/decisions/?q=distress"):
+                started = time.monotonic()
+                urllib.request.urlopen(live_server.url + path, timeout=30).read()
+                timings.append((time.monotonic() - started, path))
+
+    reader = threading.Thread(target=read_pages)
+    reader.start()
+    with ThreadPoolExecutor(50) as burst:
+        list(burst.map(guess, ready))
+    done.set()
+    reader.join()
+    assert timings
+    assert max(timings)[0] < 1.0, max(timings)
