@@ -100,7 +100,7 @@ def _listing_context(request, within=None, *, skip_facets=(), implicit=()):
         "shortened": selection.shortened,
         "loose_limit": MAX_LOOSE_WORDS,
         "strict_url": links.to(params.but(match="all")),
-        "topic_hint": _topic_hint(results, params, skip_facets),
+        "topic_hint": _topic_hint(results, params, skip_facets, shown.decisions[:10]),
         "params": params,
         "form": filterset.form,
         "page": page,
@@ -123,12 +123,12 @@ def _listing_context(request, within=None, *, skip_facets=(), implicit=()):
     }
 
 
-def _topic_hint(results: SearchResults, params: SearchParams, skip_facets) -> dict | None:
+def _topic_hint(results: SearchResults, params: SearchParams, skip_facets, first) -> dict | None:
     """When most of a search's best-ranked results share a subcategory: that topic, its count
     among the results, and the link that shows only those (the other filters kept)."""
     if not params.query.groups or params.subcategory or "subcategory" in skip_facets or params.page != 1:
         return None
-    shared = results.shared_topic()
+    shared = results.shared_topic(first)
     if shared is None:
         return None
     topic, count = shared

@@ -340,18 +340,16 @@ class SearchResults:
             decision.summary_html = summary_lead(decision.summary, self.query)
         return ResultsPage(page=page, decisions=decisions, facets=facet_list, selection=selection)
 
-    def shared_topic(self, top: int = 10, share: float = 0.6):
-        """(topic, how many of the search's results it has) when at least ``share`` of the first
-        ``top`` results are filed under one subcategory, else None."""
+    def shared_topic(self, first: list[Decision], share: float = 0.6):
+        """(topic, how many of the search's results it has) when at least ``share`` of its ``first``
+        results (the top of its first page, already read) are filed under one subcategory, else None."""
         selection = self.selection
-        if selection.count < 4:
+        subcategories = [d.subcategory_id for d in first if d.subcategory_id]
+        if selection.count < 4 or len(first) < 4 or not subcategories:
             return None
-        first = selection.columns.order(selection.selected, self.sort_order, selection.score, top)[:top]
-        subcategories = selection.columns.subcategory[first]
-        values, counts = np.unique(subcategories[subcategories > 0], return_counts=True)
-        if not len(values) or counts.max() < share * len(first):
+        chosen, count = max(((pk, subcategories.count(pk)) for pk in set(subcategories)), key=lambda pair: pair[1])
+        if count < share * len(first):
             return None
-        chosen = int(values[counts.argmax()])
         topic = category_table(self.using).by_pk.get(chosen)
         if topic is None:
             return None
