@@ -279,3 +279,11 @@ def test_a_save_over_a_decision_an_import_replaced_meanwhile_says_so(admin_clien
     fresh = _post_data(admin_client, decision)
     fresh["summary"] = "Edited by staff."
     assert admin_client.post(reverse("admin:decisions_decision_change", args=[decision.pk]), fresh).status_code == 302
+
+
+def test_admin_pages_use_the_admin_stylesheet_not_inline_styles(admin_client, seeds):
+    """The site's Content-Security-Policy allows no inline style: what the admin adds is in css/admin.css."""
+    decision = Decision.objects.get(reference="20 003 763")
+    page = admin_client.get(reverse("admin:decisions_decision_change", args=[decision.pk])).content.decode()
+    assert 'class="narrow-number"' in page and 'style="width' not in page
+    assert "css/admin.css" in page
