@@ -135,3 +135,10 @@ def test_a_long_description_is_searched_and_says_it_was_shortened(client, housin
     data = client.get("/api/decisions/", {"q": story[:2000]}).json()
     assert data["match"] == "most words" and data["results"][0]["reference"] == housing["damp"]
     assert client.get("/api/decisions/", {"q": "x" * 2001}).status_code == 400  # past the limit: said, not cut
+
+
+@pytest.mark.parametrize("text", ["a " * 400, "the my " * 300, "council " * 500, "a" + " OR a" * 300])
+def test_a_long_run_of_everyday_words_is_answered(client, housing, text):
+    assert client.get("/decisions/", {"q": text[:2000]}).status_code == 200
+    assert client.get("/api/decisions/", {"q": text[:2000]}).status_code == 200
+    assert len(search.parse_query(text[:2000]).groups) <= search.MAX_TERMS

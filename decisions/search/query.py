@@ -19,6 +19,7 @@ from decisions.statements.text import fold
 # those the first MAX_TERMS terms that are not everyday words (the search says when it stopped).
 MAX_QUERY_LENGTH = 2000
 MAX_TERMS = 32
+MAX_EVERYDAY_TERMS = 4 * MAX_TERMS  # and everyday words read past, which are searched only when alone
 
 _TOKEN_RE = re.compile(r'(-?)"([^"]*)"?|(\S+)')
 _WORD_RE = re.compile(r"[\w'’.-]+", re.UNICODE)
@@ -103,7 +104,7 @@ def parse_query(text: str) -> Query:
         query.reference = normalise_reference(text)
         return query
     pending_or = False
-    count = 0
+    count = everyday = 0
     for match in _TOKEN_RE.finditer(text):
         negated, phrase_text, bare = match.group(1), match.group(2), match.group(3)
         if bare == "OR":
@@ -119,11 +120,13 @@ def parse_query(text: str) -> Query:
         if not term.words:
             pending_or = False
             continue
-        if count >= MAX_TERMS:
+        if count >= MAX_TERMS or everyday >= MAX_EVERYDAY_TERMS:
             query.shortened = True
             break
         if negated or pending_or or term.quoted or len(term.words) > 1 or term.words[0] not in EVERYDAY_WORDS:
             count += 1  # everyday words are dropped later: they do not use up the terms searched
+        else:
+            everyday += 1
         if negated:
             query.excluded.append(term)
             pending_or = False
@@ -185,6 +188,12 @@ def without_everyday_words(query: Query) -> Query:
         query.skipped = list(dict.fromkeys(group[0].words[0] for group in query.groups if is_everyday(group)))
         query.groups = kept
         query.expanded = [group for group in query.expanded if not is_everyday(group)]
+    elif not kept and len(query.groups) > MAX_TERMS:  # only everyday words ('a a a …'): each once, a few
+        seen: set[tuple[str, ...]] = set()
+        query.groups = [group for group in query.groups
+                        if tuple(group[0].words) not in seen and not seen.add(tuple(group[0].words))][:MAX_TERMS]
+        query.expanded = []
+        query.shortened = True
     return query
 
 
