@@ -149,7 +149,8 @@ def admin_attack(base_url: str) -> list[str]:
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
     open_("/admin/login/", urllib.parse.urlencode({"username": VIEWER, "password": VIEWER_PASSWORD,
                                                    "csrfmiddlewaretoken": token, "next": "/admin/"}).encode())
-    if open_("/admin/decisions/decision/")[0] != 200 or "_selected_action" not in open_("/admin/decisions/decision/")[1]:
+    status, page = open_("/admin/decisions/decision/")
+    if status != 200 or 'id="changelist"' not in page:
         return ["the view-only staff member could not sign in, so the admin cases were not tried"]
     for lookup in ADMIN_LOOKUPS:
         started = time.perf_counter()
@@ -157,8 +158,9 @@ def admin_attack(base_url: str) -> list[str]:
         if status != 400 or time.perf_counter() - started > SLOWEST_BAR_SECONDS:
             errors.append(f"{status} admin lookup {lookup} (a 400 at once was expected)")
     status, page = open_("/admin/decisions/decision/")
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
-    pk = re.search(r'name="_selected_action" value="(\d+)"', page)
+    # A view-only changelist has no action form: the token comes from the CSRF cookie, the id from a row's link.
+    token = re.search(r"csrftoken=([A-Za-z0-9]+)", "; ".join(f"{c.name}={c.value}" for c in jar))
+    pk = re.search(r"/admin/decisions/decision/(\d+)/change/", page)
     for action in ACTIONS:
         for confirmed in ({}, {"confirmed": "yes"}):
             data = {"action": action, "_selected_action": pk.group(1) if pk else "1",
