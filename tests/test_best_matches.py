@@ -142,3 +142,11 @@ def test_a_long_run_of_everyday_words_is_answered(client, housing, text):
     assert client.get("/decisions/", {"q": text[:2000]}).status_code == 200
     assert client.get("/api/decisions/", {"q": text[:2000]}).status_code == 200
     assert len(search.parse_query(text[:2000]).groups) <= search.MAX_TERMS
+
+
+def test_no_hint_to_a_topic_called_other(client, housing):
+    for n in range(5):
+        make_decision(reference=f"41 000 2{n}0", category="Environment and regulation", subcategory="Other",
+                      summary=f"The Council's handling of the wombat sanctuary {n}.")
+    html = client.get("/decisions/", {"q": "wombat sanctuary"}).content.decode()
+    assert "wombat" in html and "Most decisions like this are filed under" not in html

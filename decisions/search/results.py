@@ -351,7 +351,7 @@ class SearchResults:
         if count < share * len(first):
             return None
         topic = category_table(self.using).by_pk.get(chosen)
-        if topic is None:
+        if topic is None or topic.name.lower() == "other":  # 'filed under Other' tells a reader nothing
             return None
         return topic, int(np.count_nonzero(selection.selected & (selection.columns.subcategory == chosen)))
 
