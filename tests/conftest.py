@@ -35,10 +35,12 @@ def empty_cache():
     """Cached values and the listing columns are held per process: each test starts without them."""
     from django.core.cache import cache
 
-    from decisions.search import columns
+    from decisions.search import columns, names
 
     cache.clear()
     columns.forget()
+    names.forget()
     yield
     cache.clear()
     columns.forget()
+    names.forget()

@@ -22,6 +22,20 @@ pytestmark = pytest.mark.django_db(transaction=True)
 FIXTURES = sorted((ROOT / "fixtures").glob("*.txt"))
 
 
+def serving(base: str, process, output) -> None:
+    """Wait until gunicorn answers /healthz; fail with its output if it stops or takes a minute."""
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            urllib.request.urlopen(base + "/healthz", timeout=5).read()
+            return
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                pytest.fail("gunicorn did not start: " + output())
+            time.sleep(0.2)
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -38,16 +52,7 @@ def server():
                                 "--bind", f"127.0.0.1:{port}"], cwd=ROOT, env=env,
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            urllib.request.urlopen(base + "/healthz", timeout=5).read()
-            break
-        except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                process.kill()
-                pytest.fail("gunicorn did not start: " + process.stderr.read()[-2000:])
-            time.sleep(0.2)
+    serving(base, process, lambda: process.stderr.read()[-2000:])
     yield base, process
     process.terminate()
     process.wait(timeout=20)
@@ -115,14 +120,7 @@ def test_a_burst_of_requests_never_runs_out_of_postgresql_connections(tmp_path):
                                cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log, text=True)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                urllib.request.urlopen(base + "/healthz", timeout=5).read()
-                break
-            except OSError:
-                assert process.poll() is None and time.monotonic() < deadline, (tmp_path / "gunicorn.log").read_text()
-                time.sleep(0.2)
+        serving(base, process, lambda: (tmp_path / "gunicorn.log").read_text())
         most, done = [0], threading.Event()
 
         def watch():

@@ -8,7 +8,7 @@ from functools import cached_property
 
 from django.db.models import Q
 
-from decisions.caching import cached
+from decisions.caching import cached, data_stamp
 from decisions.models import Category, Council, Finding, Remedy
 from decisions.search.params import BY_NAME, SearchParams, subcategory_value
 from decisions.statements.outcomes import OUTCOME_GROUPS
@@ -59,18 +59,25 @@ class CategoryTable:
         """The ids of the categories (or subcategories) written so in a URL; unknown ones are left out."""
         return [t.pk for value in values if (t := self.by_value.get((name, value)))]
 
-    def choices(self, name: str) -> list[tuple[str, str]]:
-        """(URL value, label) of every category or every subcategory, by label."""
-        wanted = [t for t in self.topics if bool(t.parent_id) == (name == "subcategory")]
-        return [(t.value, t.label) for t in sorted(wanted, key=lambda t: t.label.lower())]
+
+_held: dict[str, tuple[tuple, CategoryTable]] = {}
 
 
 def category_table(using: str = "default") -> CategoryTable:
+    """The table for this data version: held in the process once read (a request asks for it half a
+    dozen times), else from the shared cache, else from the database."""
+    stamp = data_stamp(using)
+    held = _held.get(using)
+    if held and held[0] == stamp:
+        return held[1]
+
     def read() -> CategoryTable:
         return CategoryTable(tuple(Topic(*row) for row in Category.objects.using(using).values_list(
             "pk", "slug", "name", "parent_id", "parent__slug", "parent__name")))
 
-    return cached(("category table",), read, using)
+    table = cached(("category table",), read, using)
+    _held[using] = (stamp, table)
+    return table
 
 
 def council_names(*, slugs=(), ids=(), using: str = "default") -> dict:
@@ -102,3 +109,8 @@ def described(params: SearchParams, using: str = "default") -> list[tuple[str, s
             named = [(v, str(v)) for v in values]
         found.append((name, BY_NAME[name].label, named))
     return found
+
+
+def forget() -> None:
+    """Drop the table held in this process (tests that roll the archive back to an earlier state)."""
+    _held.clear()

@@ -23,6 +23,7 @@ from django.db.models.expressions import Expression
 from django.utils.safestring import SafeString
 
 from decisions.models import Category, Decision, SearchVectorRow
+from decisions.search import extracts
 from decisions.search.packed import AmongIds, ids, ids_and_scores, own_column
 from decisions.search.query import Query, Term, websearch_term
 
@@ -235,8 +236,6 @@ def weighted_scores(query: Query, using: str, among: np.ndarray | None) -> tuple
 def snippets(ids_: list[int], query: Query, words: int, using: str) -> dict[int, SafeString]:
     """Cut in Python (search.extracts): ``ts_headline`` parses and stems the whole of every text
     to do the same (about 1 ms a decision, more of the database under load than any other statement)."""
-    from decisions.search import extracts
-
     return extracts(ids_, query, words, using)
 
 
