@@ -1,4 +1,5 @@
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -44,3 +45,31 @@ def empty_cache():
     cache.clear()
     columns.forget()
     names.forget()
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """One headless Chromium for the whole run (started at the first browser test): launching one
+    per test cost about a second each."""
+    from tests.browsers import CHROMIUM, CHROMIUM_ARGS
+
+    if CHROMIUM is None:
+        pytest.skip("Debian's chromium is not installed: browser tests skipped")
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+    # Playwright's sync API keeps an event loop in this thread from here on; the ORM calls of the
+    # tests are still synchronous.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    driver = sync_api.sync_playwright().start()
+    browser = driver.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+    yield browser
+    browser.close()
+    driver.stop()
+
+
+@pytest.fixture
+def browser(chromium):
+    """The run's Chromium; every context a test opens is closed after it, so no page, cookie or
+    permission carries over to the next test."""
+    yield chromium
+    for context in list(chromium.contexts):
+        context.close()

@@ -1,12 +1,12 @@
 """The reader's pages: results first on a phone, filters that reach every value, help pages, no dead ends."""
 
 import re
-from contextlib import contextmanager
 
 import pytest
 
+from tests.browsers import CHROMIUM
 from tests.factories import make_decision
-from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, axe_module, playwright
+from tests.test_browser import axe_module
 
 pytestmark = pytest.mark.django_db
 
@@ -20,16 +20,6 @@ def seeded_site(transactional_db):
 
     call_command("import_decisions", str(FIXTURES), verbosity=0)
 
-
-@contextmanager
-def chromium():
-    """Debian's Chromium, headless, driven by Playwright."""
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
 
 
 def test_help_pages_are_linked_from_every_page(client, seeds):
@@ -89,34 +79,33 @@ def test_clear_all_and_a_no_results_page_that_suggests_what_to_change(client, se
 @pytest.mark.browser
 @pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed: browser tests skipped")
 @pytest.mark.django_db(transaction=True)
-def test_on_a_phone_results_come_first_and_pages_pass_axe_at_both_widths(live_server, seeded_site):
-    with chromium() as browser:
-        page = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
-        page.goto(live_server.url + "/decisions/?q=council&outcome=upheld")
-        first = page.locator(".result").first
-        assert first.is_visible() and first.bounding_box()["y"] < 844  # in the first screen
-        assert page.locator(".results-count").bounding_box()["y"] < 844
-        jump = page.get_by_role("link", name=re.compile(r"Filter results \(1 applied\)"))
-        assert jump.is_visible()
-        jump.click()
-        assert page.evaluate("location.hash") == "#filters"
-        for width in (1280, 390):
-            page.set_viewport_size({"width": width, "height": 900})
-            for path in ("/about/", "/help/search/", "/api/docs/", "/accessibility/", "/decisions/?q=zebra+fish",
-                         "/", "/decisions/?q=council&outcome=upheld", "/decisions/20-003-763/?q=distress",
-                         "/councils/", "/councils/dorset-council/", "/categories/childrens-care-services/"):
-                page.goto(live_server.url + path)
-                violations = axe_module.Axe().run(page).response["violations"]
-                assert [(v["id"], v["impact"]) for v in violations] == [], (path, width)
-                assert page.evaluate("document.documentElement.scrollWidth") <= width + 5, (path, width)
-        page.set_viewport_size({"width": 1280, "height": 900})
-        page.goto(live_server.url + "/decisions/?q=council")
-        page.keyboard.press("Tab")
-        page.keyboard.press("Tab")
-        skip = page.get_by_role("link", name="Skip to results")
-        assert skip.evaluate("el => el === document.activeElement")
-        page.keyboard.press("Enter")
-        assert page.evaluate("location.hash") == "#results"
+def test_on_a_phone_results_come_first_and_pages_pass_axe_at_both_widths(live_server, seeded_site, browser):
+    page = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
+    page.goto(live_server.url + "/decisions/?q=council&outcome=upheld")
+    first = page.locator(".result").first
+    assert first.is_visible() and first.bounding_box()["y"] < 844  # in the first screen
+    assert page.locator(".results-count").bounding_box()["y"] < 844
+    jump = page.get_by_role("link", name=re.compile(r"Filter results \(1 applied\)"))
+    assert jump.is_visible()
+    jump.click()
+    assert page.evaluate("location.hash") == "#filters"
+    for width in (1280, 390):
+        page.set_viewport_size({"width": width, "height": 900})
+        for path in ("/about/", "/help/search/", "/api/docs/", "/accessibility/", "/decisions/?q=zebra+fish",
+                     "/", "/decisions/?q=council&outcome=upheld", "/decisions/20-003-763/?q=distress",
+                     "/councils/", "/councils/dorset-council/", "/categories/childrens-care-services/"):
+            page.goto(live_server.url + path)
+            violations = axe_module.Axe().run(page).response["violations"]
+            assert [(v["id"], v["impact"]) for v in violations] == [], (path, width)
+            assert page.evaluate("document.documentElement.scrollWidth") <= width + 5, (path, width)
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(live_server.url + "/decisions/?q=council")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    skip = page.get_by_role("link", name="Skip to results")
+    assert skip.evaluate("el => el === document.activeElement")
+    page.keyboard.press("Enter")
+    assert page.evaluate("location.hash") == "#results"
 
 
 def test_money_is_written_one_way(client, seeds):
@@ -134,19 +123,20 @@ def test_money_is_written_one_way(client, seeds):
 @pytest.mark.browser
 @pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed: browser tests skipped")
 @pytest.mark.django_db(transaction=True)
-def test_the_paragraph_link_is_big_enough_and_says_when_it_copied(live_server, seeded_site):
-    with chromium() as browser:
-        context = browser.new_context(viewport={"width": 1280, "height": 900})
-        context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server.url)
-        page = context.new_page()
-        page.goto(live_server.url + "/decisions/20-003-763/")
-        link = page.locator("#para-14 .para-link")
-        box = link.bounding_box()
-        assert box["width"] >= 24 and box["height"] >= 24
-        link.click()
-        # The clipboard write resolves asynchronously: wait for the message (it clears after 2 s).
-        playwright.expect(page.locator("#copy-status")).to_have_text("Link to paragraph 14 copied", timeout=1500)
-        assert page.evaluate("navigator.clipboard.readText()").endswith("/decisions/20-003-763/#para-14")
+def test_the_paragraph_link_is_big_enough_and_says_when_it_copied(live_server, seeded_site, browser):
+    from playwright.sync_api import expect
+
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server.url)
+    page = context.new_page()
+    page.goto(live_server.url + "/decisions/20-003-763/")
+    link = page.locator("#para-14 .para-link")
+    box = link.bounding_box()
+    assert box["width"] >= 24 and box["height"] >= 24
+    link.click()
+    # The clipboard write resolves asynchronously: wait for the message (it clears after 2 s).
+    expect(page.locator("#copy-status")).to_have_text("Link to paragraph 14 copied", timeout=1500)
+    assert page.evaluate("navigator.clipboard.readText()").endswith("/decisions/20-003-763/#para-14")
 
 
 def test_years_without_decisions_are_shown_as_zero(seeds):
@@ -229,32 +219,30 @@ def test_arriving_from_a_search_the_matches_are_counted_and_linked_in_turn(clien
 @pytest.mark.browser
 @pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed: browser tests skipped")
 @pytest.mark.django_db(transaction=True)
-def test_contents_stay_in_view_on_wide_screens_and_are_a_link_away_on_phones(live_server, seeded_site):
-    with chromium() as browser:
-        page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
-        page.goto(live_server.url + "/decisions/20-003-763/#para-14")
-        toc = page.locator("nav.toc")
-        assert toc.is_visible() and 0 <= toc.bounding_box()["y"] < 900  # still in view far down the statement
-        assert not page.locator(".back-to-contents").first.is_visible()
-        page.set_viewport_size({"width": 390, "height": 844})
-        page.goto(live_server.url + "/decisions/20-003-763/")
-        back = page.locator(".back-to-contents a").first
-        assert back.is_visible()
-        back.click()
-        assert page.evaluate("location.hash") == "#toc-heading"
+def test_contents_stay_in_view_on_wide_screens_and_are_a_link_away_on_phones(live_server, seeded_site, browser):
+    page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    page.goto(live_server.url + "/decisions/20-003-763/#para-14")
+    toc = page.locator("nav.toc")
+    assert toc.is_visible() and 0 <= toc.bounding_box()["y"] < 900  # still in view far down the statement
+    assert not page.locator(".back-to-contents").first.is_visible()
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(live_server.url + "/decisions/20-003-763/")
+    back = page.locator(".back-to-contents a").first
+    assert back.is_visible()
+    back.click()
+    assert page.evaluate("location.hash") == "#toc-heading"
 
 
 @pytest.mark.browser
 @pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed: browser tests skipped")
 @pytest.mark.django_db(transaction=True)
-def test_chart_text_is_at_least_12_px_on_a_phone(live_server, seeded_site):
-    with chromium() as browser:
-        page = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
-        for path in ("/councils/dorset-council/", "/councils/"):
-            page.goto(live_server.url + path)
-            heights = page.eval_on_selector_all("figure.chart svg text", "els => els.map(e => e.getBoundingClientRect().height)")
-            assert heights and min(heights) >= 12, (path, min(heights))
-            assert page.evaluate("document.documentElement.scrollWidth") <= 395
+def test_chart_text_is_at_least_12_px_on_a_phone(live_server, seeded_site, browser):
+    page = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
+    for path in ("/councils/dorset-council/", "/councils/"):
+        page.goto(live_server.url + path)
+        heights = page.eval_on_selector_all("figure.chart svg text", "els => els.map(e => e.getBoundingClientRect().height)")
+        assert heights and min(heights) >= 12, (path, min(heights))
+        assert page.evaluate("document.documentElement.scrollWidth") <= 395
 
 
 def test_an_organisation_can_be_picked_by_typing_its_name(client, seeds):
@@ -278,56 +266,54 @@ def test_results_on_a_council_page_name_their_subject_not_the_council_again(clie
 @pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed: browser tests skipped")
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("width", [1280, 390])
-def test_a_reader_walks_the_site_at_desktop_and_phone_widths(live_server, seeded_site, width):
+def test_a_reader_walks_the_site_at_desktop_and_phone_widths(live_server, seeded_site, width, browser):
     for n in range(14):
         make_decision(organisation=f"Borough number {n:02d}", summary="The Council delayed repairs to the home.")
-    with chromium() as browser:
-        page = browser.new_context(viewport={"width": width, "height": 900}).new_page()
-        # Show all keeps the search; picking an option keeps it too.
-        page.goto(live_server.url + "/decisions/?q=repairs")
-        page.get_by_role("link", name=re.compile(r"Show all \d+")).click()
-        page.wait_for_url("**show=council**")
-        assert "q=repairs" in page.url
-        assert page.locator("#facet-council ~ ul li").count() >= 14
-        page.locator("#facet-council ~ ul a", has_text="Borough number 13").click()
-        page.wait_for_url("**council=borough-number-13**")
-        assert "q=repairs" in page.url
-        # Help pages from the footer, and back.
-        page.get_by_role("link", name="How to search").click()
-        page.wait_for_url("**/help/search/")
-        page.get_by_role("link", name="About this archive").click()
-        assert page.locator("h1").inner_text() == "About this archive"
-        # The league table sorts by a column and offers the same table as CSV.
-        page.goto(live_server.url + "/councils/")
-        page.locator("table.league thead").get_by_role("link", name="Organisation").click()
-        names = page.locator("table.league tbody th").all_inner_texts()
-        assert names == sorted(names, key=str.lower)
-        assert page.locator("table.league thead th[aria-sort=ascending]").inner_text() == "Organisation"
-        csv_href = page.get_by_role("link", name="Download this table as CSV").get_attribute("href")
-        assert "format=csv" in csv_href and "sort=name" in csv_href
-        assert page.evaluate("document.documentElement.scrollWidth") <= width + 5
+    page = browser.new_context(viewport={"width": width, "height": 900}).new_page()
+    # Show all keeps the search; picking an option keeps it too.
+    page.goto(live_server.url + "/decisions/?q=repairs")
+    page.get_by_role("link", name=re.compile(r"Show all \d+")).click()
+    page.wait_for_url("**show=council**")
+    assert "q=repairs" in page.url
+    assert page.locator("#facet-council ~ ul li").count() >= 14
+    page.locator("#facet-council ~ ul a", has_text="Borough number 13").click()
+    page.wait_for_url("**council=borough-number-13**")
+    assert "q=repairs" in page.url
+    # Help pages from the footer, and back.
+    page.get_by_role("link", name="How to search").click()
+    page.wait_for_url("**/help/search/")
+    page.get_by_role("link", name="About this archive").click()
+    assert page.locator("h1").inner_text() == "About this archive"
+    # The league table sorts by a column and offers the same table as CSV.
+    page.goto(live_server.url + "/councils/")
+    page.locator("table.league thead").get_by_role("link", name="Organisation").click()
+    names = page.locator("table.league tbody th").all_inner_texts()
+    assert names == sorted(names, key=str.lower)
+    assert page.locator("table.league thead th[aria-sort=ascending]").inner_text() == "Organisation"
+    csv_href = page.get_by_role("link", name="Download this table as CSV").get_attribute("href")
+    assert "format=csv" in csv_href and "sort=name" in csv_href
+    assert page.evaluate("document.documentElement.scrollWidth") <= width + 5
 
 
 @pytest.mark.browser
 @pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed: browser tests skipped")
 @pytest.mark.django_db(transaction=True)
-def test_the_admin_change_page_fits_1280_px_and_opens_with_the_total(live_server, seeded_site):
+def test_the_admin_change_page_fits_1280_px_and_opens_with_the_total(live_server, seeded_site, browser):
     from django.contrib.auth.models import User
 
     from decisions.models import Decision
 
     User.objects.create_superuser("curator", "curator@example.org", "a long test password 123")
     decision = Decision.objects.get(reference="20 003 763")
-    with chromium() as browser:
-        page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
-        page.goto(live_server.url + "/admin/login/")
-        page.fill("#id_username", "curator")
-        page.fill("#id_password", "a long test password 123")
-        page.click("input[type=submit]")
-        page.goto(live_server.url + f"/admin/decisions/decision/{decision.pk}/change/")
-        glance = page.get_by_text("Total of the stated payments: £1,750")
-        assert glance.is_visible() and glance.bounding_box()["y"] < 900
-        assert page.evaluate("document.documentElement.scrollWidth") <= 1285
+    page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    page.goto(live_server.url + "/admin/login/")
+    page.fill("#id_username", "curator")
+    page.fill("#id_password", "a long test password 123")
+    page.click("input[type=submit]")
+    page.goto(live_server.url + f"/admin/decisions/decision/{decision.pk}/change/")
+    glance = page.get_by_text("Total of the stated payments: £1,750")
+    assert glance.is_visible() and glance.bounding_box()["y"] < 900
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1285
 
 
 def test_chart_labels_are_wrapped_never_cut_and_contents_give_paragraph_numbers(client, seeds):
