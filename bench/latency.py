@@ -29,17 +29,16 @@ from decisions.models import Category, Council, Decision  # noqa: E402
 
 def pick_words(total: int) -> tuple[str, str]:
     """A rare word (in a handful of decisions) and a common one (in most), checked in the data."""
-    base = Decision.objects.published()
     rare = common = None
     sample = Decision.objects.order_by("pk").values_list("full_text", flat=True)[: min(200, total)]
     candidates = sorted({word.lower() for text in sample for word in text.split()
                          if word.isalpha() and word[0].isupper() and len(word) >= 9})
     for word in candidates[:300]:
-        if 2 <= search.matching(base, word).count() <= 40:
+        if 2 <= len(search.matching_ids(search.parse_query(word))) <= 40:
             rare = word
             break
     for word in ("complained", "procedures", "evidence", "records"):
-        if search.matching(base, word).count() > total * 0.3:
+        if len(search.matching_ids(search.parse_query(word))) > total * 0.3:
             common = word
             break
     return rare or "xylophone", common or "council"

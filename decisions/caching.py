@@ -26,13 +26,13 @@ LAYOUT = 2
 T = TypeVar("T")
 
 
-_versions: ContextVar[dict | None] = ContextVar("data_versions", default=None)
+_versions: ContextVar[list | None] = ContextVar("data_stamp", default=None)  # [] or [the stamp read]
 
 
 @receiver(request_started)
 def _new_request(**kwargs):
     """Each request reads the data version once, however many cached values it uses."""
-    _versions.set({})
+    _versions.set([])
 
 
 @receiver(request_finished)
@@ -41,29 +41,29 @@ def _request_done(**kwargs):
     _versions.set(None)
 
 
-def data_stamp(using: str = "default") -> tuple:
+def data_stamp() -> tuple:
     """(data version, when it moved): the second tells apart two states that share a version,
     as tests rolled back to the same empty archive do."""
     seen = _versions.get()
-    if seen is not None and using in seen:
-        return seen[using]
-    stamp = ArchiveState.stamp(using)
+    if seen:
+        return seen[0]
+    stamp = ArchiveState.stamp()
     if seen is not None:
-        seen[using] = stamp
+        seen.append(stamp)
     return stamp
 
 
-def data_version(using: str = "default") -> int:
-    return data_stamp(using)[0]
+def data_version() -> int:
+    return data_stamp()[0]
 
 
-def cached(parts: tuple, compute: Callable[[], T], using: str = "default") -> T:
+def cached(parts: tuple, compute: Callable[[], T]) -> T:
     """compute(), or its stored result for the same parts and the same data version."""
-    digest = hashlib.sha256(repr((parts, data_version(using))).encode()).hexdigest()
+    digest = hashlib.sha256(repr((parts, data_version())).encode()).hexdigest()
     return cache.get_or_set(f"archive:{LAYOUT}:{digest}", compute, SECONDS)
 
 
 def cached_for(queryset, label: str, compute: Callable[[], T], *extra) -> T:
     """compute(), cached under the SQL of the queryset it reads (and the data version)."""
     sql, params = queryset.query.sql_with_params()
-    return cached((label, sql, tuple(params), *extra), compute, queryset.db)
+    return cached((label, sql, tuple(params), *extra), compute)

@@ -4,19 +4,18 @@ when the database is away. (Admin sign-in lockout is django-axes': see settings.
 from __future__ import annotations
 
 import logging
-import time
-from contextlib import contextmanager
 
 from axes.helpers import get_client_ip_address
 from django.conf import settings
 from django.contrib.auth.signals import user_logged_in
-from django.db import DatabaseError, InterfaceError, OperationalError, connections
+from django.db import DatabaseError, InterfaceError, OperationalError
 from django.db.backends.signals import connection_created
 from django.dispatch import receiver
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from decisions import search
 from decisions.models import SignInAttempts
 
 logger = logging.getLogger(__name__)
@@ -82,52 +81,21 @@ class DatabaseUnavailableMiddleware:
         return None
 
 
-# SQLite asks the handler every this many virtual-machine instructions whether to stop.
-PROGRESS_EVERY = 10_000
-POSTGRES_QUERY_CANCELED = "57014"
-
-
-@contextmanager
-def bounded_database_work(seconds: float, using: str = "default"):
-    """No statement run inside may hold the database longer than ``seconds``: PostgreSQL's
-    statement_timeout (left on the connection, which only web requests use this way), and on
-    SQLite a progress handler that interrupts any statement once the time is up. Such a statement
+def bounded_database_work(seconds: float):
+    """No statement run inside may hold the database longer than ``seconds`` (PostgreSQL's
+    statement_timeout, left on the connection; on SQLite a progress handler). Such a statement
     fails with an OperationalError that is_too_broad() recognises."""
-    connection = connections[using]
-    connection.ensure_connection()
-    if connection.vendor == "postgresql":
-        limit_statements(connection, seconds)
-        yield
-        return
-    raw = connection.connection
-    deadline = time.monotonic() + seconds
-    raw.set_progress_handler(lambda: int(time.monotonic() > deadline), PROGRESS_EVERY)
-    try:
-        yield
-    finally:
-        if connection.connection is raw:
-            raw.set_progress_handler(None, 0)
-
-
-def limit_statements(connection, seconds: float) -> None:
-    """PostgreSQL: stop any statement of this connection that runs longer than ``seconds``."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT set_config('statement_timeout', %s, false)", [f"{max(1, int(seconds * 1000))}ms"])
+    return search.backend().bounded_statements(seconds)
 
 
 def _bound_web_connection(sender, connection, **kwargs):
-    seconds = getattr(settings, "DATABASE_REQUEST_SECONDS", 0)
-    # A pooled connection opens with the bound already (settings: statement_timeout in its options).
-    if seconds and connection.vendor == "postgresql" and "pool" not in connection.settings_dict["OPTIONS"]:
-        limit_statements(connection, seconds)
+    if seconds := getattr(settings, "DATABASE_REQUEST_SECONDS", 0):
+        search.backend().bound_new_connection(connection, seconds)
 
 
 def is_too_broad(error: BaseException) -> bool:
     """Whether a database error is a statement stopped by bounded_database_work."""
-    if not isinstance(error, OperationalError):
-        return False
-    cause = error.__cause__
-    return getattr(cause, "sqlstate", None) == POSTGRES_QUERY_CANCELED or "interrupted" in str(error).lower()
+    return isinstance(error, OperationalError) and search.backend().was_stopped_at_the_bound(error)
 
 
 class BoundedDatabaseWorkMiddleware:
@@ -144,9 +112,9 @@ class BoundedDatabaseWorkMiddleware:
 
     def __call__(self, request):
         seconds = getattr(settings, "DATABASE_REQUEST_SECONDS", 0)
-        if not seconds or connections["default"].vendor != "sqlite":
+        if not seconds:
             return self.get_response(request)
-        with bounded_database_work(seconds):  # SQLite: a progress handler for this request
+        with search.backend().bounded_request(seconds):  # SQLite: a progress handler for this request
             return self.get_response(request)
 
     def process_exception(self, request, exception):

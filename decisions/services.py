@@ -10,7 +10,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.utils.text import slugify
 
 from decisions.harvest.lgo_site import SiteChanged, statement_text
@@ -34,18 +34,6 @@ class ImportResult:
     reference: str | None = None
     reason: str = ""
 
-
-def relax_commit_durability() -> None:
-    """For bulk imports on PostgreSQL: commit without waiting for the disk.
-
-    Each file is still one atomic transaction, so nothing is ever half-written; a
-    crash of the database server could lose the last fraction of a second of
-    commits, which re-running the (idempotent) import writes again.
-    https://www.postgresql.org/docs/15/wal-async-commit.html
-    """
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SET synchronous_commit TO off")
 
 
 DECISION_FILE_SUFFIXES = (".txt", ".html", ".htm")  # statements as text, or pages saved from the Ombudsman's site

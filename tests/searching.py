@@ -5,10 +5,8 @@ from decisions.models import Decision
 
 
 def found(text):
-    """What a search matches, as the queryset condition and as the ids a listing reads (on
-    PostgreSQL each part by its own statement): both must agree."""
-    as_condition = sorted(search.matching(Decision.objects.all(), text).values_list("reference", flat=True))
+    """The references of every decision a search matches (published or not), sorted, read as a
+    listing reads them (search.matching_ids): each test says by hand which decisions it expects."""
     ids = search.matching_ids(search.parse_query(text))
-    as_ids = Decision.objects.all() if ids is None else Decision.objects.filter(pk__in=ids.tolist())
-    assert sorted(as_ids.values_list("reference", flat=True)) == as_condition
-    return as_condition
+    matched = Decision.objects.all() if ids is None else Decision.objects.filter(pk__in=ids.tolist())
+    return sorted(matched.values_list("reference", flat=True))

@@ -66,11 +66,10 @@ def test_json_export_matches_the_search(client, seeds):
     response = client.get("/decisions/export.json", {"q": "distress", "sort": "newest"})
     data = json.loads(streamed(response))
     references = [d["reference"] for d in data["decisions"]]
-    from decisions import search
-
-    expected = search.matching(Decision.objects.published(), "distress").order_by(
+    # Independently of the search: the word, or a longer word it stems from, in the statement.
+    expected = Decision.objects.published().filter(full_text__icontains="distress").order_by(
         "-decision_date", "-pk").values_list("reference", flat=True)
-    assert references == list(expected)
+    assert references == list(expected) and references
     assert set(data["decisions"][0]) == set(data["fields"])
 
 

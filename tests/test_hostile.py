@@ -123,14 +123,14 @@ def test_no_statement_of_a_request_holds_the_database_past_the_bound():
 def test_a_request_past_the_bound_gets_a_page_saying_it_was_too_broad(client, settings, monkeypatch):
     from django.db import connection
 
-    from decisions import middleware
+    from decisions.search import sqlite
 
     if connection.vendor != "sqlite":
         pytest.skip("PostgreSQL's bound is checked statement by statement above; a page's statements take under 1 ms")
     for n in range(40):
         make_decision(reference=f"32 000 {n:03d}", organisation=f"Council number {n}")
     settings.DATABASE_REQUEST_SECONDS = 1e-9  # already past when the first statement runs
-    monkeypatch.setattr(middleware, "PROGRESS_EVERY", 1)  # asked at once, even by a small statement
+    monkeypatch.setattr(sqlite, "PROGRESS_EVERY", 1)  # asked at once, even by a small statement
     response = client.get("/councils/")
     assert response.status_code == 503
     assert "That search was too broad" in response.content.decode()

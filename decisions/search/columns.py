@@ -139,19 +139,20 @@ def _first_descending(primary: np.ndarray | None, secondary: np.ndarray, stop: i
     return candidates[np.lexsort((-secondary[candidates], -primary[candidates]))][:stop]
 
 
-_held: dict[str, Columns] = {}
+_held: list[Columns] = []  # the columns this process holds: none yet, or one
 _reading = threading.Lock()
 
 
-def columns(using: str = "default") -> Columns:
+def columns() -> Columns:
     """The columns as of the archive's current data version, read again after a write."""
-    stamp = data_stamp(using)
-    held = _held.get(using)
+    stamp = data_stamp()
+    held = _held[0] if _held else None
     if held is None or held.stamp != stamp:
         with _reading:
-            held = _held.get(using)
+            held = _held[0] if _held else None
             if held is None or held.stamp != stamp:
-                held = _held[using] = _read(using, stamp)
+                held = _read(stamp)
+                _held[:] = [held]
     return held
 
 
@@ -200,12 +201,12 @@ _COLUMNS = {
 }
 
 
-def _read(using: str, stamp: tuple) -> Columns:
+def _read(stamp: tuple) -> Columns:
     # One statement, every column packed into one value (decisions/search/packed.py) that numpy reads
     # whole: no row becomes a Python object (500,000 rows as tuples took 2.1-2.4 s and 530 MB).
     # Unordered, so that the database can read them from the index that holds every one of these
     # columns (decision_facets) rather than the wide table; sorted by id here.
-    packed = Decision.objects.using(using).order_by().aggregate(
+    packed = Decision.objects.order_by().aggregate(
         **{name: Packed(expression, kind=kind) for name, (expression, kind) in _COLUMNS.items()})
     read = {name: unpacked(packed.pop(name), kind) for name, (_, kind) in _COLUMNS.items()}
     read["published"] = read["published"].astype(bool)

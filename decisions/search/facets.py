@@ -38,10 +38,10 @@ class Facet:
     show_all_url: str = ""  # set by the view when some are not shown
 
 
-def facets(params: SearchParams, counted: dict[str, Counter], *, using: str = "default") -> list[Facet]:
+def facets(params: SearchParams, counted: dict[str, Counter]) -> list[Facet]:
     """Each counted facet's options with the number of decisions they would give: the
     FACET_LIMIT largest of each, or every option of the facet ``params.show`` names."""
-    labels = _labels(params, counted, everything=params.show == "council", using=using)
+    labels = _labels(params, counted, everything=params.show == "council")
     result = []
     for name in (name for name in FACETS if name in counted):
         chosen = params.values(name)
@@ -77,18 +77,18 @@ def count(columns: Columns, base: np.ndarray, masks: dict[str, np.ndarray], name
     return counted
 
 
-def _labels(params: SearchParams, counted: dict[str, Counter], *, everything: bool, using: str
+def _labels(params: SearchParams, counted: dict[str, Counter], *, everything: bool
             ) -> dict[str, dict[str, tuple[str, str]]]:
     """For each facet, its counted keys (ids as text for related rows, else the value itself) ->
     (URL value, label); councils only for those shown, unless ``everything``."""
     labels: dict[str, dict[str, tuple[str, str]]] = {name: {} for name in FACETS}
     if "council" in counted:
         shown = [key for key, _ in counted["council"].most_common(None if everything else FACET_LIMIT + 1)]
-        for key, (_, slug, name) in council_names(slugs=params.council, ids=shown, using=using).items():
+        for key, (_, slug, name) in council_names(slugs=params.council, ids=shown).items():
             if key.isdigit():
                 labels["council"][key] = (slug, name)
     if "category" in counted or "subcategory" in counted:
-        for topic in category_table(using).topics:
+        for topic in category_table().topics:
             labels["subcategory" if topic.parent_id else "category"][str(topic.pk)] = (topic.value, topic.label)
     for name, named in VOCABULARY_LABELS.items():
         labels[name] = {value: (value, label) for value, label in named.items()}

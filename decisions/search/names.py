@@ -60,43 +60,42 @@ class CategoryTable:
         return [t.pk for value in values if (t := self.by_value.get((name, value)))]
 
 
-_held: dict[str, tuple[tuple, CategoryTable]] = {}
+_held: list[tuple[tuple, CategoryTable]] = []  # (data stamp, table) once read
 
 
-def category_table(using: str = "default") -> CategoryTable:
+def category_table() -> CategoryTable:
     """The table for this data version: held in the process once read (a request asks for it half a
     dozen times), else from the shared cache, else from the database."""
-    stamp = data_stamp(using)
-    held = _held.get(using)
-    if held and held[0] == stamp:
-        return held[1]
+    stamp = data_stamp()
+    if _held and _held[0][0] == stamp:
+        return _held[0][1]
 
     def read() -> CategoryTable:
-        return CategoryTable(tuple(Topic(*row) for row in Category.objects.using(using).values_list(
+        return CategoryTable(tuple(Topic(*row) for row in Category.objects.values_list(
             "pk", "slug", "name", "parent_id", "parent__slug", "parent__name")))
 
-    table = cached(("category table",), read, using)
-    _held[using] = (stamp, table)
+    table = cached(("category table",), read)
+    _held[:] = [(stamp, table)]
     return table
 
 
-def council_names(*, slugs=(), ids=(), using: str = "default") -> dict:
+def council_names(*, slugs=(), ids=()) -> dict:
     """Councils by slug and by id as text: (slug, name) for each, in one query."""
     found = {}
     if not slugs and not ids:
         return found
-    for pk, slug, name in Council.objects.using(using).filter(Q(slug__in=list(slugs)) | Q(pk__in=list(ids))
+    for pk, slug, name in Council.objects.filter(Q(slug__in=list(slugs)) | Q(pk__in=list(ids))
                                                               ).values_list("pk", "slug", "name"):
         found[slug] = found[str(pk)] = (pk, slug, name)
     return found
 
 
-def described(params: SearchParams, using: str = "default") -> list[tuple[str, str, list[tuple[object, str]]]]:
+def described(params: SearchParams) -> list[tuple[str, str, list[tuple[object, str]]]]:
     """Each filter in use as (name, its label, [(value, what the value is called)]): what chips
     and a feed's title say."""
     in_use = params.filters_in_use()
-    councils = council_names(slugs=params.council, using=using) if params.council else {}
-    table = category_table(using) if params.category or params.subcategory else None
+    councils = council_names(slugs=params.council) if params.council else {}
+    table = category_table() if params.category or params.subcategory else None
     found = []
     for name, values in in_use:
         if name == "council":

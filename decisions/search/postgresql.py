@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import operator
 import re
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from functools import reduce
 
 import numpy as np
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
-from django.db import connections, transaction
-from django.db.models import F, Q, QuerySet
+from django.db import connection, transaction
+from django.db.models import F, Q
 from django.db.models.expressions import Expression
 from django.utils.safestring import SafeString
 
@@ -97,12 +97,12 @@ def word_pairs(lexemes: list[tuple[str, int]]) -> list[str]:
     return [f"{first}~{second}~{distance}" for (first, _), (second, distance) in zip(lexemes, lexemes[1:], strict=False)]
 
 
-def _lexemes(texts: list[str], using: str) -> dict[str, list[tuple[str, int]] | None]:
+def _lexemes(texts: list[str]) -> dict[str, list[tuple[str, int]] | None]:
     """How PostgreSQL reads each phrase (its stemming and stop words), in one statement."""
     if not texts:
         return {}
     columns = ", ".join("websearch_to_tsquery(%s::regconfig, %s)::text" for _ in texts)
-    with connections[using].cursor() as cursor:
+    with connection.cursor() as cursor:
         cursor.execute(f"SELECT {columns}", [value for text in texts for value in (PG_CONFIG, f'"{text}"')])
         read = cursor.fetchone()
     return {text: phrase_lexemes(tsquery) for text, tsquery in zip(texts, read, strict=True)}
@@ -128,12 +128,12 @@ class Parts:
     excluded: Q | None
 
 
-def search_parts(query: Query, using: str) -> Parts:
+def search_parts(query: Query) -> Parts:
     """The groups of words alone are one tsquery on search_vector (one GIN scan answers them);
     each group with a phrase is a part of its own, its phrases found by their word pairs; the
     synonyms by the topics they name (filed_under_topics)."""
     phrases = [" ".join(t.words) for t in [*(t for g in query.groups for t in g), *query.excluded] if t.phrase]
-    lexemes = _lexemes(list(dict.fromkeys(phrases)), using)
+    lexemes = _lexemes(list(dict.fromkeys(phrases)))
     words_only = [group for group in query.groups if not any(term.phrase for term in group)]
     required = []
     if words_only:
@@ -152,32 +152,18 @@ def search_parts(query: Query, using: str) -> Parts:
         for term in query.excluded:
             if term.phrase:
                 excluded |= _term(term, lexemes)
-    return Parts(required, filed_under_topics(query, using) if query.expanded else None, excluded)
+    return Parts(required, filed_under_topics(query) if query.expanded else None, excluded)
 
 
-def _condition(query: Query, using: str) -> Q:
-    """The search as one condition on decisions (for a queryset: matching()), each
-    part on the vectors a subquery of their table."""
-    parts = search_parts(query, using)
-    vectors = SearchVectorRow.objects.using(using)
-    condition = Q()
-    for part in parts.required:
-        condition &= Q(pk__in=vectors.filter(part).values("pk"))
-    if parts.topic is not None:
-        condition |= parts.topic
-    if parts.excluded is not None:
-        condition &= ~Q(pk__in=vectors.filter(parts.excluded).values("pk"))
-    return condition
 
-
-def matching_ids(query: Query, using: str) -> np.ndarray:
+def matching_ids(query: Query) -> np.ndarray:
     """The ids of the decisions matching the search, each of its parts read by its
     own statement and combined here. Given the parts together, the planner may scan one part's
     index and test another part's vector on each row it finds, de-TOASTing that vector: a topic
     word with a phrase among its spellings ("antisocial behaviour") took 19.5 s at 500,000
     decisions, and each part alone at most the cost of its commonest word."""
-    decisions, vectors = Decision.objects.using(using).order_by(), SearchVectorRow.objects.using(using).order_by()
-    parts = search_parts(query, using)
+    decisions, vectors = Decision.objects.order_by(), SearchVectorRow.objects.order_by()
+    parts = search_parts(query)
     matched = None if parts.required else ids(decisions)
     for part in parts.required:
         found = ids(vectors.filter(part))
@@ -191,7 +177,7 @@ def matching_ids(query: Query, using: str) -> np.ndarray:
     return matched
 
 
-def filed_under_topics(query: Query, using: str) -> Q:
+def filed_under_topics(query: Query) -> Q:
     """The decisions whose topic (Decision.topic_text: their category's and
     subcategory's names) holds what was typed or a synonym, as conditions on their category and
     subcategory, which btree indexes answer exactly.
@@ -200,47 +186,47 @@ def filed_under_topics(query: Query, using: str) -> Q:
     (its topic_vector until migration 0017): a bitmap scan rechecked a phrase on every
     candidate's row, and with the topic one side of an OR the other side too, de-TOASTing each
     candidate's body vector (a topic search at 500,000 decisions: 7 s warm, 110 s cold)."""
-    if using not in query.filed:
+    if query.filed is None:
         filed = [(category.parent_id or category.pk, category.pk if category.parent_id else None,
                   Decision.topic_text(category.parent, category) if category.parent_id
                   else Decision.topic_text(category, None))
-                 for category in Category.objects.using(using).select_related("parent")]
+                 for category in Category.objects.select_related("parent")]
         matched = []
         if filed:
             groups = [" OR ".join(websearch_term(t) for t in group) for group in query.wanted]
             every = " && ".join("websearch_to_tsquery(%s::regconfig, %s)" for _ in groups)
-            with connections[using].cursor() as cursor:
+            with connection.cursor() as cursor:
                 cursor.execute(
                     "SELECT position FROM unnest(%s::text[]) WITH ORDINALITY AS topics(topic, position) "
                     f"WHERE to_tsvector(%s::regconfig, topic) @@ ({every})",
                     [[text for _, _, text in filed], PG_CONFIG, *[value for group in groups for value in (PG_CONFIG, group)]])
                 matched = [filed[position - 1] for (position,) in cursor.fetchall()]
-        query.filed[using] = ([category for category, subcategory, _ in matched if subcategory is None],
+        query.filed = ([category for category, subcategory, _ in matched if subcategory is None],
                               [subcategory for _, subcategory, _ in matched if subcategory is not None])
-    categories, subcategories = query.filed[using]
+    categories, subcategories = query.filed
     return Q(category__in=categories, subcategory=None) | Q(subcategory__in=subcategories)
 
 
-def weighted_scores(query: Query, using: str, among: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+def weighted_scores(query: Query, among: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
     """ts_rank of the weighted fields' own small vector (rank_vector, migration 0008, with its GIN
     index): the body's vector is never read, which would de-TOAST it for every match."""
     typed, wanted = typed_query(query), expanded_query(query)
-    in_weighted = Q(rank_vector=typed) | (filed_under_topics(query, using) if query.expanded else Q(pk__in=[]))
-    rows = (Decision.objects.using(using).order_by().alias(rank_vector=VectorColumn("rank_vector"))
+    in_weighted = Q(rank_vector=typed) | (filed_under_topics(query) if query.expanded else Q(pk__in=[]))
+    rows = (Decision.objects.order_by().alias(rank_vector=VectorColumn("rank_vector"))
             .filter(in_weighted).annotate(score=SearchRank(F("rank_vector"), wanted, normalization=1)))
     if among is not None:
         rows = rows.filter(AmongIds(among))
     return ids_and_scores(rows, "score")
 
 
-def snippets(ids_: list[int], query: Query, words: int, using: str) -> dict[int, SafeString]:
+def snippets(ids_: list[int], query: Query, words: int) -> dict[int, SafeString]:
     """Cut in Python (search.extracts): ``ts_headline`` parses and stems the whole of every text
     to do the same (about 1 ms a decision, more of the database under load than any other statement)."""
-    return extracts(ids_, query, words, using)
+    return extracts(ids_, query, words)
 
 
 @contextmanager
-def search_plan(using: str):
+def search_plan():
     """A search's full-text statements, in one transaction in which sequential scans are a last resort.
 
     The planner does not know that testing ``search_vector @@ query`` on a table row must
@@ -249,10 +235,61 @@ def search_plan(using: str):
     come through an index bitmap (tests/test_planner.py checks it with EXPLAIN, so a PostgreSQL
     upgrade that makes it wrong is noticed).
     """
-    with transaction.atomic(using=using), connections[using].cursor() as cursor:
+    with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
         yield
 
 
-def matching(queryset: QuerySet, query: Query) -> QuerySet:
-    return queryset.filter(_condition(query, queryset.db))
+# Beyond search, the little else that differs between the databases (search.backend() is how
+# the rest of the site asks for it).
+
+QUERY_CANCELED = "57014"  # PostgreSQL's SQLSTATE for a statement stopped by statement_timeout
+
+
+def relax_commit_durability() -> None:
+    """For bulk imports: commit without waiting for the disk. Each file is still one atomic
+    transaction, so nothing is ever half-written; a crash of the database server could lose the
+    last fraction of a second of commits, which re-running the (idempotent) import writes again.
+    https://www.postgresql.org/docs/15/wal-async-commit.html"""
+    with connection.cursor() as cursor:
+        cursor.execute("SET synchronous_commit TO off")
+
+
+def refresh_statistics(models, out) -> None:
+    """VACUUM ANALYZE the tables a large import wrote. Until autovacuum gets to them, the planner's
+    statistics are stale and the facet index cannot be read index-only (no visibility map):
+    distinct searches at 100,000 decisions took p95 889 ms before and 377 ms after."""
+    out.write("Refreshing the database's statistics after a large import (VACUUM ANALYZE)…")
+    with connection.cursor() as cursor:
+        for model in models:
+            cursor.execute(f"VACUUM (ANALYZE) {connection.ops.quote_name(model._meta.db_table)}")
+
+
+def limit_statements(database, seconds: float) -> None:
+    """Stop any statement of this connection that runs longer than ``seconds`` (statement_timeout,
+    left on the connection)."""
+    with database.cursor() as cursor:
+        cursor.execute("SELECT set_config('statement_timeout', %s, false)", [f"{max(1, int(seconds * 1000))}ms"])
+
+
+@contextmanager
+def bounded_statements(seconds: float):
+    """Every statement of the default connection from here on is bounded (the bound stays)."""
+    limit_statements(connection, seconds)
+    yield
+
+
+def bound_new_connection(database, seconds: float) -> None:
+    """A web process's connection is bounded as it opens, so a request costs no statement for it;
+    a pooled connection opens with the bound already (settings: statement_timeout in its options)."""
+    if "pool" not in database.settings_dict["OPTIONS"]:
+        limit_statements(database, seconds)
+
+
+def bounded_request(seconds: float):
+    """A request's statements are bounded by their connection's statement_timeout already."""
+    return nullcontext()
+
+
+def was_stopped_at_the_bound(error: BaseException) -> bool:
+    return getattr(error.__cause__, "sqlstate", None) == QUERY_CANCELED

@@ -54,9 +54,9 @@ class Query:
     # The topics (as the Ombudsman names them) of the synonym groups the search used, each with
     # the typed words that named it.
     topics: dict[str, set[str]] = field(default_factory=dict)
-    # The (categories, subcategories) whose names the synonyms match, by database: found once a
-    # search (filed_under_topics), though matching and ranking both ask.
-    filed: dict[str, tuple[list[int], list[int]]] = field(default_factory=dict, repr=False, compare=False)
+    # The (categories, subcategories) whose names the synonyms match: found once a search
+    # (postgresql.filed_under_topics), though matching and ranking both ask.
+    filed: tuple[list[int], list[int]] | None = field(default=None, repr=False, compare=False)
 
     @property
     def is_empty(self) -> bool:

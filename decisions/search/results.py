@@ -92,38 +92,38 @@ NARROWED_SHARE = 0.25
 TOPIC_FIRST = 1000.0
 
 
-def topic_ids(query: search.Query, using: str = "default") -> list[int]:
+def topic_ids(query: search.Query) -> list[int]:
     """The categories and subcategories whose names hold a wanted term (a hundred or so names)."""
     if not query.groups:
         return []
     named = {name.lower() for name in query.topics}
-    return [topic.pk for topic in category_table(using).topics
+    return [topic.pk for topic in category_table().topics
             if topic.name.lower() in named or search.topic_matches(topic.name, query)]
 
 
-def declared_topic_ids(query: search.Query, using: str = "default") -> list[int]:
+def declared_topic_ids(query: search.Query) -> list[int]:
     """The categories and subcategories the search's synonym groups belong to."""
     named = {name.lower() for name in query.topics}
-    return [topic.pk for topic in category_table(using).topics if topic.name.lower() in named] if named else []
+    return [topic.pk for topic in category_table().topics if topic.name.lower() in named] if named else []
 
 
-def relevance(columns: Columns, query: search.Query, matched: np.ndarray, selected: np.ndarray, using: str
+def relevance(columns: Columns, query: search.Query, matched: np.ndarray, selected: np.ndarray
               ) -> np.ndarray:
     """A score for every position: TOPIC_FIRST for a decision filed under a topic the search
     names, plus its text score in the weighted fields. Ties, and the decisions matched in the
     body alone (score 0), are ordered newest first by Columns.order. Only the ``selected``
     positions' scores are meant to be read."""
-    topics = np.asarray(topic_ids(query, using), dtype=np.int64)
+    topics = np.asarray(topic_ids(query), dtype=np.int64)
     score = np.where(np.isin(columns.category, topics) | np.isin(columns.subcategory, topics), TOPIC_FIRST, 0.0)
     # The topic a synonym group of the search belongs to comes before others that merely share
     # its words ('council tax': Council tax before Council tax support).
-    declared = np.asarray(declared_topic_ids(query, using), dtype=np.int64)
+    declared = np.asarray(declared_topic_ids(query), dtype=np.int64)
     if len(declared):
         score += np.where(np.isin(columns.category, declared) | np.isin(columns.subcategory, declared), TOPIC_FIRST, 0.0)
     matches = int(np.count_nonzero(matched))
     if not search.ubiquitous(query, matches, len(columns)):
         narrowed = np.count_nonzero(selected) < NARROWED_SHARE * matches
-        ids, scores = search.weighted_scores(query, using, among=columns.ids[selected] if narrowed else None)
+        ids, scores = search.weighted_scores(query, among=columns.ids[selected] if narrowed else None)
         at, held = columns.positions(ids)
         score[at] += scores[held]
     return score
@@ -166,7 +166,7 @@ def idf(matches: int, archive: int) -> float:
     return float(np.log1p((archive - matches + 0.5) / (matches + 0.5)))
 
 
-def best_matches(held: Columns, query: search.Query, using: str) -> tuple[np.ndarray, np.ndarray, list[str], bool]:
+def best_matches(held: Columns, query: search.Query) -> tuple[np.ndarray, np.ndarray, list[str], bool]:
     """(mask, score, words no decision has, shortened) of the decisions matching some of the
     search's loose words and all of the rest, or filed under a topic the words name.
 
@@ -178,14 +178,14 @@ def best_matches(held: Columns, query: search.Query, using: str) -> tuple[np.nda
     score = np.zeros(len(held))
     unmatched, weights = [], []
     for group in used:
-        ids = search.matching_ids(search.Query(text=query.text, groups=[group]), using)
+        ids = search.matching_ids(search.Query(text=query.text, groups=[group]))
         weights.append(idf(len(ids), len(held)))
         if not len(ids):
             unmatched.append(" ".join(group[0].words))
             continue
         score[held.positions(ids)[0]] += weights[-1]
     mask = score > 0
-    topic_weight = _topic_weights(query, used, weights, using)
+    topic_weight = _topic_weights(query, used, weights)
     if topic_weight:
         top = max(max(held.category, default=0), max(held.subcategory, default=0), max(topic_weight)) + 1
         table = np.zeros(top)
@@ -195,19 +195,19 @@ def best_matches(held: Columns, query: search.Query, using: str) -> tuple[np.nda
         score += bonus
         mask |= bonus > 0
     if firm or query.excluded:
-        required = search.matching_ids(search.Query(text=query.text, groups=firm, excluded=query.excluded), using)
+        required = search.matching_ids(search.Query(text=query.text, groups=firm, excluded=query.excluded))
         if required is not None:
             mask &= held.having(required)
     return mask, score, unmatched, len(loose) > len(used) or query.shortened
 
 
-def _topic_weights(query: search.Query, groups, weights, using: str) -> dict[int, float]:
+def _topic_weights(query: search.Query, groups, weights) -> dict[int, float]:
     """Each category or subcategory the search names -> how much that counts: the inverse
     document frequency of the words that name it, in its own name or through a synonym group
     that belongs to it ('bus pass': School transport)."""
     declared = {name.lower(): words for name, words in query.topics.items()}
     found = {}
-    for topic in category_table(using).topics:
+    for topic in category_table().topics:
         named_by = declared.get(topic.name.lower(), set())
         # A word counts once for being in the topic's name and once more for naming it through the
         # synonyms file, where a curator said which topic it belongs to.
@@ -246,8 +246,8 @@ class SearchResults:
     """A search (words, filters, sort) among the published decisions, or those of one council,
     category or subcategory (``within``: {"council": council}, …)."""
 
-    def __init__(self, params: SearchParams, within: dict | None = None, *, using: str = "default"):
-        self.params, self.within, self.using = params, dict(within or {}), using
+    def __init__(self, params: SearchParams, within: dict | None = None):
+        self.params, self.within = params, dict(within or {})
 
     @property
     def query(self) -> search.Query:
@@ -263,9 +263,9 @@ class SearchResults:
         masks = {}
         for name, values in self.params.filters_in_use():
             if name in ("category", "subcategory"):
-                masks[name] = held.where(name, category_table(self.using).ids(name, values))
+                masks[name] = held.where(name, category_table().ids(name, values))
             elif name == "council":
-                found = council_names(slugs=values, using=self.using)
+                found = council_names(slugs=values)
                 masks[name] = held.where(name, [found[slug][0] for slug in values if slug in found])
             else:
                 masks[name] = held.where(name, list(values) if BY_NAME[name].many else values[0])
@@ -273,13 +273,13 @@ class SearchResults:
 
     @cached_property
     def selection(self) -> Selection:
-        held = columns(self.using)  # outside the search plan: read from its covering index as PostgreSQL plans it
+        held = columns()  # outside the search plan: read from its covering index as PostgreSQL plans it
         base = held.published.copy()
         for name, value in self.within.items():
             base &= held.where(name, [value])
         masks = self.masks(held)
-        with search.search_plan(self.using):
-            if (matched := search.matching_ids(self.query, self.using)) is not None:
+        with search.search_plan():
+            if (matched := search.matching_ids(self.query)) is not None:
                 masks["q"] = held.having(matched)
             selected = base.copy()
             for mask in masks.values():
@@ -289,15 +289,15 @@ class SearchResults:
             if (self.params.match != "all" and found < BEST_MATCHES_BELOW
                     and (len(loose_groups(self.query)) >= 2 or (self.query.topics and not found))):
                 return self._best_matches(held, base, masks, selected)
-            score = (relevance(held, self.query, masks["q"], selected, self.using)
+            score = (relevance(held, self.query, masks["q"], selected)
                      if self.sort_order == "relevance" and "q" in masks else None)
         return Selection(held, base, masks, selected, score)
 
     def _best_matches(self, held: Columns, base: np.ndarray, masks: dict[str, np.ndarray],
                       strict: np.ndarray) -> Selection:
         """The few decisions with every word first, in their own order, then those with most of them."""
-        strict_score = relevance(held, self.query, masks["q"], strict, self.using) if strict.any() else None
-        masks["q"], score, unmatched, shortened = best_matches(held, self.query, self.using)
+        strict_score = relevance(held, self.query, masks["q"], strict) if strict.any() else None
+        masks["q"], score, unmatched, shortened = best_matches(held, self.query)
         masks["q"] |= strict
         if strict_score is not None:
             score[strict] = ALL_WORDS_FIRST + strict_score[strict]
@@ -310,7 +310,7 @@ class SearchResults:
 
     def _ordered(self, sort: str | None = None, rows: QuerySet | None = None) -> _Ordered:
         return _Ordered(self.selection, sort or self.sort_order,
-                        rows if rows is not None else Decision.objects.using(self.using).all())
+                        rows if rows is not None else Decision.objects.all())
 
     def page(self, *, facets_but: tuple[str, ...] | None = None, snippets: bool = True,
              shape: Callable[[QuerySet], QuerySet] | None = None) -> ResultsPage:
@@ -322,9 +322,9 @@ class SearchResults:
         if facets_but is not None:
             names = [name for name in FACETS if name not in facets_but]
             counted = count(selection.columns, selection.base, selection.masks, names)
-            facet_list = facets(self.params, counted, using=self.using)
+            facet_list = facets(self.params, counted)
         shape = shape or (lambda queryset: queryset.with_listing_related())
-        paginator = Paginator(self._ordered(rows=shape(Decision.objects.using(self.using).all())),
+        paginator = Paginator(self._ordered(rows=shape(Decision.objects.all())),
                               self.params.page_size)
         try:
             page = paginator.page(self.params.page)
@@ -332,7 +332,7 @@ class SearchResults:
             error.pages = paginator.num_pages  # so a caller can say how many there are
             raise
         decisions = list(page.object_list)
-        found = (search.snippets(decisions, self.query, using=self.using, any_words=selection.kind == MOST_WORDS)
+        found = (search.snippets(decisions, self.query, any_words=selection.kind == MOST_WORDS)
                  if snippets else {})
         for decision in decisions:
             decision.snippet = found.get(decision.pk)
@@ -350,21 +350,21 @@ class SearchResults:
         chosen, count = max(((pk, subcategories.count(pk)) for pk in set(subcategories)), key=lambda pair: pair[1])
         if count < share * len(first):
             return None
-        topic = category_table(self.using).by_pk.get(chosen)
+        topic = category_table().by_pk.get(chosen)
         if topic is None or topic.name.lower() == "other":  # 'filed under Other' tells a reader nothing
             return None
         return topic, int(np.count_nonzero(selection.selected & (selection.columns.subcategory == chosen)))
 
     def newest(self, limit: int) -> list[Decision]:
         """The newest decisions of the search, whatever its sort (for feeds)."""
-        return self._ordered("newest", Decision.objects.using(self.using)
+        return self._ordered("newest", Decision.objects
                              .select_related("council", "category", "subcategory"))[0:limit]
 
     def every(self, shape: Callable[[QuerySet], QuerySet]) -> Iterator[Decision]:
         """Every decision of the search in its order, read EXPORT_CHUNK at a time (for exports):
         memory holds one chunk of rows, and no transaction stays open while a slow client downloads."""
         ids = self._ordered().ids()
-        shaped = shape(Decision.objects.using(self.using).all())
+        shaped = shape(Decision.objects.all())
         for start in range(0, len(ids), EXPORT_CHUNK):
             chunk = ids[start:start + EXPORT_CHUNK]
             found = shaped.in_bulk(chunk)

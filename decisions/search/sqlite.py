@@ -7,16 +7,16 @@ as FTS5 syntax.
 
 from __future__ import annotations
 
-from contextlib import nullcontext
+import time
+from contextlib import contextmanager, nullcontext
 
 import numpy as np
-from django.db import connections
-from django.db.models import BooleanField, Expression, QuerySet
+from django.db import connection
 from django.utils.safestring import SafeString
 
 from decisions.models import Decision, SearchIndexRow
 from decisions.search.highlight import MARK_END, MARK_START, marked_html
-from decisions.search.packed import AmongIds, ids, ids_and_scores, own_column
+from decisions.search.packed import AmongIds, ids, ids_and_scores
 from decisions.search.query import Query, Term
 
 FTS_TABLE = "decisions_decision_fts"
@@ -56,58 +56,36 @@ def fts5_excluded(query: Query) -> str:
     return " OR ".join(fts5_term(t) for t in query.excluded)
 
 
-class FtsMatch(Expression):
-    """The decision is among the FTS5 table's matches for an expression.
 
-    Written ``+id IN (…)``: the unary plus stops SQLite from driving the query from the list
-    of matches, which would read every matching decision's wide row."""
-
-    output_field = BooleanField()
-
-    def __init__(self, expression: str):
-        super().__init__()
-        self.expression = expression
-
-    def as_sql(self, compiler, connection):
-        column = own_column(compiler, connection, "id")
-        return f"+{column} IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s)", [self.expression]
-
-
-def search_plan(using: str):
+def search_plan():
     """SQLite needs no planner setting: its full-text statements read the FTS5 table alone."""
     return nullcontext()
 
 
-def matching(queryset: QuerySet, query: Query) -> QuerySet:
-    positive = fts5_expression(query)
-    if positive is None:
-        return queryset.exclude(FtsMatch(fts5_excluded(query)))
-    return queryset.filter(FtsMatch(positive))
 
-
-def matching_ids(query: Query, using: str) -> np.ndarray:
-    index = SearchIndexRow.objects.using(using)
+def matching_ids(query: Query) -> np.ndarray:
+    index = SearchIndexRow.objects
     positive = fts5_expression(query)
     if positive is None:  # only excluded words: every decision without them
         excluded = index.filter(document__match=fts5_excluded(query)).values("pk")
-        return ids(Decision.objects.using(using).order_by().exclude(pk__in=excluded))
+        return ids(Decision.objects.order_by().exclude(pk__in=excluded))
     return ids(index.filter(document__match=positive))
 
 
-def weighted_scores(query: Query, using: str, among: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+def weighted_scores(query: Query, among: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
     """bm25 with BM25_WEIGHTS over the weighted columns alone (an FTS5 column filter)."""
     expression = f"{WEIGHTED_COLUMNS} : ({fts5_groups(query.groups)})"
     if query.expanded:
         expression = f"({expression}) OR (topic : ({fts5_groups(query.expanded)}))"
     weights = ", ".join(str(w) for w in BM25_WEIGHTS)
-    rows = SearchIndexRow.objects.using(using).filter(document__match=expression, rank__match=f"bm25({weights})")
+    rows = SearchIndexRow.objects.filter(document__match=expression, rank__match=f"bm25({weights})")
     if among is not None:
         rows = rows.filter(AmongIds(among, column="rowid"))
     found, ranks = ids_and_scores(rows, "rank")
     return found, -ranks  # bm25: lower is better
 
 
-def snippets(ids_: list[int], query: Query, words: int, using: str) -> dict[int, SafeString]:
+def snippets(ids_: list[int], query: Query, words: int) -> dict[int, SafeString]:
     """FTS5's snippet(), which reads its own index, from the statement's text only: never from
     the summary, topic, organisation or headings, which a result shows already."""
     placeholders = ", ".join("%s" for _ in ids_)
@@ -115,7 +93,7 @@ def snippets(ids_: list[int], query: Query, words: int, using: str) -> dict[int,
         f"SELECT rowid, snippet({FTS_TABLE}, {TEXT_COLUMN}, %s, %s, '…', %s) FROM {FTS_TABLE} "
         f"WHERE {FTS_TABLE} MATCH %s AND rowid IN ({placeholders})"
     )
-    with connections[using].cursor() as cursor:
+    with connection.cursor() as cursor:
         cursor.execute(sql, [MARK_START, MARK_END, min(words, 64), fts5_expression(query), *ids_])
         rows = cursor.fetchall()
     found = {}
@@ -123,3 +101,43 @@ def snippets(ids_: list[int], query: Query, words: int, using: str) -> dict[int,
         if extract and MARK_START in extract:
             found[pk] = marked_html(extract)
     return found
+
+
+# Beyond search, the little else that differs between the databases (search.backend() is how
+# the rest of the site asks for it).
+
+PROGRESS_EVERY = 10_000  # SQLite asks the progress handler every this many virtual-machine instructions
+
+
+def relax_commit_durability() -> None:
+    """SQLite's durability is the settings' (journal mode and synchronous, set on each connection)."""
+
+
+def refresh_statistics(models, out) -> None:
+    """SQLite's planner needs no refresh after an import: its FTS5 index answers the searches."""
+
+
+@contextmanager
+def bounded_statements(seconds: float):
+    """No statement run inside may hold the database longer than ``seconds``: a progress handler
+    interrupts it once the time is up."""
+    connection.ensure_connection()
+    raw = connection.connection
+    deadline = time.monotonic() + seconds
+    raw.set_progress_handler(lambda: int(time.monotonic() > deadline), PROGRESS_EVERY)
+    try:
+        yield
+    finally:
+        if connection.connection is raw:
+            raw.set_progress_handler(None, 0)
+
+
+def bound_new_connection(database, seconds: float) -> None:
+    """SQLite's bound is set for each request (bounded_request), not on its connections."""
+
+
+bounded_request = bounded_statements
+
+
+def was_stopped_at_the_bound(error: BaseException) -> bool:
+    return "interrupted" in str(error).lower()

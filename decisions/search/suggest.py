@@ -24,30 +24,30 @@ MIN_WORD = 4             # shorter words are too easy to 'correct' wrongly
 _WORD_RE = re.compile(rf"[a-z]{{{MIN_WORD},}}")
 
 
-def vocabulary(using: str = "default") -> frozenset[str]:
+def vocabulary() -> frozenset[str]:
     def compute() -> frozenset[str]:
         from decisions.models import Category, Decision
 
         words: Counter = Counter()
-        summaries = (Decision.objects.using(using).published().order_by("-decision_date", "-pk")
+        summaries = (Decision.objects.published().order_by("-decision_date", "-pk")
                      .values_list("summary", flat=True)[:VOCABULARY_SAMPLE])
         for summary in summaries:
             words.update(_WORD_RE.findall((summary or "").lower()))
         known = {word for word, n in words.items() if n >= 2}
-        for name in Category.objects.using(using).values_list("name", flat=True):
+        for name in Category.objects.values_list("name", flat=True):
             known.update(_WORD_RE.findall(name.lower()))
         for term in synonym_groups():
             known.update(word for word in term if len(word) >= MIN_WORD)
         return frozenset(known)
 
-    return cached(("vocabulary", VOCABULARY_SAMPLE), compute, using)
+    return cached(("vocabulary", VOCABULARY_SAMPLE), compute)
 
 
-def did_you_mean(query: Query, count: int, using: str = "default") -> str | None:
+def did_you_mean(query: Query, count: int) -> str | None:
     """The search text with unknown words respelt, when the search found few decisions."""
     if count >= FEW_RESULTS or not query.groups or query.reference:
         return None
-    known = vocabulary(using)
+    known = vocabulary()
     text = query.text
     changed = False
     for group in query.groups:

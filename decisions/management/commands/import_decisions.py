@@ -9,8 +9,9 @@ from collections import Counter, deque
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connection, connections, reset_queries
+from django.db import connections, reset_queries
 
+from decisions import search
 from decisions.models import Decision, Finding, Remedy, SearchVectorRow
 from decisions.services import (
     CREATED,
@@ -22,7 +23,6 @@ from decisions.services import (
     ImportResult,
     decision_files,
     read_and_parse,
-    relax_commit_durability,
 )
 
 VACUUM_AFTER = 1000  # decisions written in one run after which PostgreSQL's statistics and visibility map are refreshed
@@ -35,7 +35,7 @@ def _start_worker(force: bool, dry_run: bool, run_id) -> None:
     global _worker_importer
     connections.close_all()  # never share the parent's connection: each worker opens its own
     _worker_importer = DecisionImporter(force=force, dry_run=dry_run, run_id=run_id)
-    relax_commit_durability()
+    search.backend().relax_commit_durability()
 
 
 def _import_in_worker(sources: list[tuple[str, bool]]) -> list[ImportResult]:
@@ -45,16 +45,8 @@ def _import_in_worker(sources: list[tuple[str, bool]]) -> list[ImportResult]:
 
 
 def tidy_after_bulk_import(out) -> None:
-    """PostgreSQL: VACUUM ANALYZE the tables a large import wrote. Until autovacuum gets to them,
-    the planner's statistics are stale and the facet index cannot be read index-only (no
-    visibility map): distinct searches at 100,000 decisions took p95 889 ms before and 377 ms after."""
-    if connection.vendor != "postgresql":
-        return
-    out.write("Refreshing the database's statistics after a large import (VACUUM ANALYZE)…")
-    with connection.cursor() as cursor:
-        for table in (Decision._meta.db_table, SearchVectorRow._meta.db_table, Remedy._meta.db_table,
-                      Finding._meta.db_table):
-            cursor.execute(f"VACUUM (ANALYZE) {connection.ops.quote_name(table)}")
+    """Refresh the database's statistics after a large import, where it needs it (PostgreSQL)."""
+    search.backend().refresh_statistics([Decision, SearchVectorRow, Remedy, Finding], out)
 
 
 def _chunks(items, size: int):
@@ -117,7 +109,7 @@ class Command(BaseCommand):
         run_id = uuid.uuid4()  # shared by the worker processes: a conflict is two files of this run
         if jobs <= 1:
             importer = DecisionImporter(force=force, dry_run=dry_run, run_id=run_id)
-            relax_commit_durability()
+            search.backend().relax_commit_durability()
             for chunk in _chunks(sources, WRITE_BATCH):
                 yield from importer.import_batch([read_and_parse(source, follow_symlink=follow)
                                                   for source, follow in chunk])
