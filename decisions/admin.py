@@ -18,7 +18,7 @@ from decisions.services import reparse_decision
 from decisions.statements.outcomes import NOT_STATED, OTHER, OUTCOME_GROUPS, outcome_group
 from decisions.statements.parser import ParseError
 from decisions.statements.vocabulary import PAYMENT_PURPOSES, canonical, choices
-from decisions.templatetags.archive import pounds
+from decisions.templatetags.archive import decision_payments
 
 # The change page must fit a 1,280 px window with its remedies and findings: the app list stays
 # on the admin's home page rather than beside every form.
@@ -204,7 +204,7 @@ class ReviewListFilter(admin.SimpleListFilter):
 
 @admin.register(Decision)
 class DecisionAdmin(ArchiveAdmin):
-    list_display = ["reference", "council", "category", "subcategory", "outcome", "decision_date", "total_payment",
+    list_display = ["reference", "council", "category", "subcategory", "outcome", "decision_date", "payments",
                     "confidence", "is_published", "is_curated"]
     list_filter = [
         ReviewListFilter,
@@ -249,8 +249,12 @@ class DecisionAdmin(ArchiveAdmin):
                  "needs review: " + "; ".join(decision.review_reasons) if decision.needs_review else
                  "read automatically")
         return format_html("<strong>Total of the stated payments: {}</strong> · {} · {}",
-                           pounds(decision.total_payment), state,
+                           decision_payments(decision) or "no payment", state,
                            "published" if decision.is_published else "not published")
+
+    @admin.display(description="Stated payments", ordering="total_payment")
+    def payments(self, decision):
+        return decision_payments(decision) or "–"
 
     def save_model(self, request, obj, form, change):
         obj.is_curated = True  # a person's edit (or confirmation) must survive the next import

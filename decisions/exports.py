@@ -14,8 +14,8 @@ from collections.abc import Iterable, Iterator
 from decisions.statements.vocabulary import FINDING_KINDS, REMEDY_KINDS, words_in
 
 EXPORT_FIELDS = ("reference", "url", "organisation", "organisation_kind", "category", "subcategory", "outcome",
-                 "outcome_group", "decision_date", "summary", "total_payment", "remedy_kinds", "finding_kinds",
-                 "read_by", "confidence")
+                 "outcome_group", "decision_date", "summary", "total_payment", "payments_without_amount", "remedy_kinds",
+                 "finding_kinds", "read_by", "confidence")
 # A spreadsheet runs a cell that starts with one of these as a formula (CWE-1236), the full-width
 # forms included (spreadsheets in East Asian locales read them as the ASCII ones).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
@@ -26,7 +26,7 @@ CELL_BREAKS = " ;,\t\r\n"
 def export_queryset(queryset):
     """Only the columns an export needs, with the names it shows."""
     return queryset.select_related("council", "category", "subcategory").only(
-        "reference", "decision_date", "outcome", "outcome_group", "summary", "total_payment", "remedy_kinds",
+        "reference", "decision_date", "outcome", "outcome_group", "summary", "total_payment", "unstated_payments", "remedy_kinds",
         "finding_kinds", "is_curated", "confidence",
         "council__name", "council__slug", "council__kind", "category__name", "category__slug",
         "subcategory__name", "subcategory__slug")
@@ -44,7 +44,9 @@ def decision_row(decision, base_url: str) -> dict:
         "outcome_group": decision.outcome_group,
         "decision_date": decision.decision_date.isoformat() if decision.decision_date else None,
         "summary": decision.summary,
-        "total_payment": f"{decision.total_payment:.2f}",
+        # The stated amounts' sum; null (an empty cell) when no amount is stated, never 0.
+        "total_payment": None if decision.stated_payment is None else f"{decision.stated_payment:.2f}",
+        "payments_without_amount": decision.unstated_payments,
         "remedy_kinds": words_in(decision.remedy_kinds, REMEDY_KINDS),
         "finding_kinds": words_in(decision.finding_kinds, FINDING_KINDS),
         # Whether a person has checked the remedies and findings, and how sure the parser was of them.

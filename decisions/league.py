@@ -10,15 +10,16 @@ from statistics import median
 from django.db.models import QuerySet
 
 from decisions.statements.outcomes import INVESTIGATED_GROUPS, UPHELD
-from decisions.statements.vocabulary import REMEDY_KINDS, label, words_in
+from decisions.statements.vocabulary import REMEDY_KINDS, bits, label, words_in
 
+PAYMENT_BIT = bits(REMEDY_KINDS, ["payment"])
 FEW = 10  # fewer investigated decisions than this: the upheld share says little, and is flagged
 MEASURES = {  # what the table can be ranked by (the name A–Z, the others biggest first), in column order
     "name": "Organisation",
     "decisions": "Decisions",
     "upheld_share": "Share upheld",
-    "total_paid": "Total paid",
-    "median_payment": "Median payment",
+    "total_paid": "Stated payments",
+    "median_payment": "Median stated payment",
 }
 
 
@@ -30,8 +31,8 @@ class LeagueRow:
     decisions: int = 0
     upheld: int = 0
     investigated: int = 0
-    total_paid: Decimal = Decimal("0.00")
-    payments: list[Decimal] = field(default_factory=list)
+    payment_count: int = 0  # decisions that agreed a payment, its amount stated or not
+    payments: list[Decimal] = field(default_factory=list)  # the stated totals
     remedies: Counter = field(default_factory=Counter)
 
     @property
@@ -42,6 +43,15 @@ class LeagueRow:
     @property
     def few(self) -> bool:
         return self.investigated < FEW
+
+    @property
+    def total_paid(self) -> Decimal | None:
+        """The sum of the stated payments; None when no decision states an amount (unknown, not £0)."""
+        return sum(self.payments, Decimal("0.00")) if self.payments else None
+
+    @property
+    def paid_count(self) -> int:
+        return len(self.payments)
 
     @property
     def median_payment(self) -> Decimal | None:
@@ -68,8 +78,8 @@ def league_table(decisions: QuerySet, measure: str = "decisions") -> list[League
         row.decisions += 1
         row.upheld += group == UPHELD
         row.investigated += group in INVESTIGATED_GROUPS
+        row.payment_count += bool(kinds & PAYMENT_BIT)
         if paid:
-            row.total_paid += paid
             row.payments.append(paid)
         row.remedies.update(words_in(kinds, REMEDY_KINDS))
     measure = measure if measure in MEASURES else "decisions"

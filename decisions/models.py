@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import connections, models
 from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import ExtractYear, Now
+from django.db.models.lookups import GreaterThan
 from django.urls import reverse
 from django.utils import timezone
 
@@ -28,6 +29,9 @@ from decisions.statements.vocabulary import (
     every_canonical,
     label,
 )
+
+PAYMENT_BIT = bits(REMEDY_KINDS, ["payment"])
+HAS_PAYMENT = GreaterThan(F("remedy_kinds").bitand(PAYMENT_BIT), 0)  # a condition: the decision agreed a payment
 
 _bump_once_at_end: ContextVar[bool] = ContextVar("bump_once_at_end", default=False)
 
@@ -238,10 +242,18 @@ class DecisionQuerySet(VersionedQuerySet):
         middle = list(amounts[(paid_count - 1) // 2: paid_count // 2 + 1])
         return (sum(middle) / len(middle)).quantize(Decimal("0.01"))
 
+    def payment_totals(self) -> dict:
+        """The stated payments and what they leave out: ``paid`` (the sum of the stated amounts,
+        None when no decision states one), ``paid_count`` (decisions stating an amount) and
+        ``payment_count`` (decisions agreeing a payment, stated or not)."""
+        totals = self.aggregate(paid=Sum("total_payment", filter=Q(total_payment__gt=0)),
+                                paid_count=Count("pk", filter=Q(total_payment__gt=0)),
+                                payment_count=Count("pk", filter=HAS_PAYMENT))
+        return totals
+
     def figures(self) -> dict:
         """What people compare councils and categories by, in four queries."""
-        totals = self.aggregate(
-            decisions=Count("pk"), paid=Sum("total_payment"), paid_count=Count("pk", filter=Q(total_payment__gt=0)))
+        totals = {"decisions": self.count(), **self.payment_totals()}
         by_group = dict(self.values_list("outcome_group").annotate(n=Count("pk")).values_list("outcome_group", "n"))
         by_outcome = [(label, by_group[group]) for group, label in OUTCOME_GROUPS if by_group.get(group)]
         upheld = by_group.get(UPHELD, 0)
@@ -253,8 +265,9 @@ class DecisionQuerySet(VersionedQuerySet):
         per_year = [(year, counted.get(year, 0)) for year in range(min(counted), max(counted) + 1)] if counted else []
         return {
             "decisions": totals["decisions"],
-            "total_paid": totals["paid"] or Decimal("0.00"),
+            "total_paid": totals["paid"],
             "paid_count": totals["paid_count"],
+            "payment_count": totals["payment_count"],
             "median_payment": self.median_payment(totals["paid_count"]),
             "by_outcome": by_outcome,
             "upheld": upheld,
@@ -291,7 +304,10 @@ class Decision(VersionedModel):
     decided_by = models.CharField(max_length=200, blank=True)
     related_references = models.JSONField(default=list, blank=True)
     total_payment = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0.00"), db_index=True,
-                                        help_text="Sum of the payment remedies; kept in step with them.")
+                                        help_text="Sum of the payments whose amount the statement states (0 when "
+                                                  "none does: see stated_payment); kept in step with them.")
+    unstated_payments = models.PositiveSmallIntegerField(
+        default=0, editable=False, help_text="Payments agreed without a stated amount: an unknown sum, never £0.")
     # What the remedies and findings contain, as bit sets (bit i = i-th word of the vocabulary),
     # so that filters and facets read one narrow index instead of joining two tables.
     # Kept in step with the rows by save_parsed_decision and refresh_derived().
@@ -360,6 +376,16 @@ class Decision(VersionedModel):
         return group_label(self.outcome_group)
 
     @property
+    def has_payment(self) -> bool:
+        return bool(self.remedy_kinds & PAYMENT_BIT)
+
+    @property
+    def stated_payment(self) -> Decimal | None:
+        """The sum of the payments whose amount is stated; None when no amount is (no payment, or
+        payments agreed without one): a sum nobody stated is unknown, not £0."""
+        return self.total_payment if self.total_payment > 0 else None
+
+    @property
     def needs_review(self) -> bool:
         return self.confidence == self.Confidence.LOW and not self.is_curated
 
@@ -392,16 +418,17 @@ class Decision(VersionedModel):
     def refresh_derived(self, save: bool = True) -> None:
         """Recompute the total payment and the kind bit sets from the remedy and finding rows."""
         remedies = list(self.remedies.values_list("kind", "amount", "purposes"))
-        payments = [amount for kind, amount, _ in remedies if kind == Remedy.Kind.PAYMENT and amount]
-        self.total_payment = sum(payments, Decimal("0.00"))
+        payments = [amount for kind, amount, _ in remedies if kind == Remedy.Kind.PAYMENT]
+        self.total_payment = sum((amount for amount in payments if amount), Decimal("0.00"))
+        self.unstated_payments = sum(1 for amount in payments if amount is None)
         self.remedy_kinds = bits(REMEDY_KINDS, [kind for kind, _, _ in remedies])
         self.payment_purposes = bits(PAYMENT_PURPOSES, [p for kind, _, purposes in remedies
                                                         if kind == Remedy.Kind.PAYMENT for p in purposes.split(",")])
         self.finding_kinds = bits(FINDING_KINDS, self.findings.values_list("kind", flat=True))
         if save:
             Decision.objects.filter(pk=self.pk).update(
-                total_payment=self.total_payment, remedy_kinds=self.remedy_kinds, finding_kinds=self.finding_kinds,
-                payment_purposes=self.payment_purposes)
+                total_payment=self.total_payment, unstated_payments=self.unstated_payments,
+                remedy_kinds=self.remedy_kinds, finding_kinds=self.finding_kinds, payment_purposes=self.payment_purposes)
 
 
 # Where a remedy or finding was read from (shown beside it on the decision page).

@@ -363,6 +363,7 @@ def _fill_decision(decision: Decision, parsed: ParsedDecision, *, council, categ
     decision.decided_by = parsed.decided_by[:200]
     decision.related_references = parsed.related_references
     decision.total_payment = parsed.total_payment
+    decision.unstated_payments = sum(1 for r in parsed.remedies if r.kind == "payment" and r.amount is None)
     decision.remedy_kinds = bits(REMEDY_KINDS, [r.kind for r in parsed.remedies])
     decision.finding_kinds = bits(FINDING_KINDS, [f.kind for f in parsed.findings])
     decision.payment_purposes = bits(PAYMENT_PURPOSES, [p for r in parsed.remedies if r.kind == "payment"

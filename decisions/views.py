@@ -14,7 +14,7 @@ from django import forms
 from django.conf import settings
 from django.core.paginator import EmptyPage
 from django.db import DatabaseError, connection
-from django.db.models import Count, Max, Prefetch, Q, Sum
+from django.db.models import Count, Max, Prefetch, Q
 from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.safestring import mark_safe
@@ -161,8 +161,8 @@ def home(request):
     published = Decision.objects.published()
 
     def totals_and_categories():
-        totals = published.aggregate(decisions=Count("pk"), paid=Sum("total_payment"),
-                                     councils=Count("council", distinct=True))
+        totals = {**published.aggregate(decisions=Count("pk"), councils=Count("council", distinct=True)),
+                  **published.payment_totals()}
         categories = list(
             Category.objects.filter(parent__isnull=True)
             .annotate(n=Count("decisions", filter=Q(decisions__is_published=True)))
@@ -288,11 +288,15 @@ def _league_csv(rows) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="ombudsman-organisations.csv"'
     writer = csv.writer(response)
-    writer.writerow(["organisation", "decisions", "investigated", "upheld", "upheld_share_percent", "total_paid",
-                     "median_payment", "most_common_remedy", "few_decisions"])
+    # Payments: the stated amounts' sum (empty when none is stated: unknown, never 0) and how many
+    # decisions it covers of those with a payment.
+    writer.writerow(["organisation", "decisions", "investigated", "upheld", "upheld_share_percent",
+                     "stated_payments_total", "decisions_with_stated_payment", "decisions_with_payment",
+                     "median_stated_payment", "most_common_remedy", "few_decisions"])
     for row in rows:
         writer.writerow([exports.spreadsheet_safe(row.name), row.decisions, row.investigated, row.upheld,
-                         "" if row.upheld_share is None else row.upheld_share, f"{row.total_paid:.2f}",
+                         "" if row.upheld_share is None else row.upheld_share,
+                         "" if row.total_paid is None else f"{row.total_paid:.2f}", row.paid_count, row.payment_count,
                          "" if row.median_payment is None else f"{row.median_payment:.2f}", row.common_remedy,
                          "yes" if row.few else "no"])
     return response

@@ -224,7 +224,7 @@ def test_decision_page(client, seeds):
     assert len(shown) > 12 and all(anchor == number for anchor, number in shown)
     assert [int(a) for a, _ in shown] == list(range(1, len(shown) + 1))
     assert re.search(r'id="para-\d+-1"', content)  # a sub-item, anchored under its paragraph
-    assert "£1,750" in content and "£1,750.00" not in content and "Total payment" in content
+    assert "£1,750" in content and "£1,750.00" not in content and "<dt>Payments</dt>" in content
     assert "Risk of harm" in content  # a payment purpose, in plain words
     assert "Fault with injustice" in content
 
@@ -252,7 +252,8 @@ def test_related_decisions(client, archive):
 
 def test_home_page(client, archive):
     response = client.get("/")
-    assert response.context["totals"] == {"decisions": 8, "councils": 7, "paid": Decimal("5750.00")}
+    assert response.context["totals"] == {"decisions": 8, "councils": 7, "paid": Decimal("5750.00"), "paid_count": 5,
+                                          "payment_count": 5}
     content = response.content.decode()
     assert 'role="search"' in content
     assert "Children&#x27;s care services" in content and "/categories/children-s-care-services/" in content
