@@ -21,8 +21,8 @@ from decisions.models import ArchiveState
 SECONDS = 300
 # Part of every key: moved whenever a cached object's class changes or moves module (2: the
 # statements/, search/ and harvest/ packages), so a running cache never hands back a pickle of
-# a class that is no longer where it was.
-LAYOUT = 2
+# a class that is no longer where it was (3: Query.filed, related decisions' summaries).
+LAYOUT = 3
 T = TypeVar("T")
 
 

@@ -390,6 +390,20 @@ class Decision(VersionedModel):
         return self.confidence == self.Confidence.LOW and not self.is_curated
 
     @property
+    def subject(self) -> str:
+        """What the decision is about, as the Ombudsman files it: its subcategory, else its category."""
+        topic = self.subcategory or self.category
+        return topic.name if topic and topic.name != "Other" else (self.category.name if self.category else "")
+
+    def citation(self, page_url: str) -> tuple[str, str]:
+        """How to cite the decision, in two parts (the paragraph form goes between them): the
+        Ombudsman, organisation, reference and date; then where it is published and archived."""
+        when = f" ({self.decision_date.day} {self.decision_date:%B %Y})" if self.decision_date else ""
+        source = f"{self.lgo_url}, " if self.lgo_url else ""
+        return (f"Local Government and Social Care Ombudsman, decision on {self.council.name}, "
+                f"{self.reference}{when}", f"{source}archived at {page_url}")
+
+    @property
     def reference_slug(self) -> str:
         return self.reference.replace(" ", "-")
 

@@ -12,6 +12,7 @@ from django.utils.text import slugify
 from decisions.caching import cached
 from decisions.models import Decision
 from decisions.search import Query, highlight, marks
+from decisions.statements.text import split_sentences
 
 RELATED_POOL = 300
 # Words too common in statements to say what a decision is about.
@@ -215,8 +216,11 @@ def similar_decisions(decision: Decision, limit: int = 5) -> list[Decision]:
 
     def chosen() -> list[Decision]:
         ids = compute()
-        found = {d.pk: d for d in Decision.objects.filter(pk__in=ids).select_related("council").only(
-            "reference", "decision_date", "outcome", "council__name")}
+        found = {d.pk: d for d in Decision.objects.filter(pk__in=ids).select_related(
+            "council", "category", "subcategory").only(
+            "reference", "decision_date", "outcome", "summary", "council__name", "category__name", "subcategory__name")}
+        for other in found.values():
+            other.lead = " ".join(split_sentences(other.summary or "")[:1])
         return [found[pk] for pk in ids if pk in found]
 
     return cached(("related", decision.pk, limit), chosen)

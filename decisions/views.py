@@ -211,8 +211,11 @@ def decision_detail(request, reference):
                                        keep={"q": query.text} if query.groups else {})
     remedies, findings = list(decision.remedies.all()), list(decision.findings.all())
     reading.locate_evidence(decision, remedies + findings, statement)
+    page_url = request.build_absolute_uri(decision.get_absolute_url())
     return render(request, "decisions/detail.html", {
         "decision": decision,
+        "page_url": page_url,
+        "citation": decision.citation(page_url),
         "statement": statement,
         "body": statement.sections,
         "remedies": remedies,
@@ -243,7 +246,8 @@ class LeagueForm(forms.Form):
 @require_safe
 def council_index(request):
     """The league table of organisations (sortable, filterable, as CSV too), then the A–Z list."""
-    form = LeagueForm(request.GET or None)
+    # The table is ranked by decisions unless asked otherwise, and the form says so.
+    form = LeagueForm({"sort": "decisions", **{key: value for key, value in request.GET.items() if value}})
     choices = form.cleaned_data if form.is_valid() else {}
     if form.is_bound and not form.is_valid():  # keep the choices that were understood
         choices = {name: value for name, value in form.cleaned_data.items() if name not in form.errors}
@@ -339,7 +343,7 @@ def _figures(queryset, name: str) -> dict:
     figures = cached_for(queryset, "figures", queryset.figures)
     return {
         "figures": figures,
-        "year_chart": charts.column_chart(figures["per_year"], title=f"Decisions per year: {name}"),
+        "year_chart": charts.bar_chart(figures["per_year"], title=f"Decisions per year: {name}"),
         "outcome_chart": charts.bar_chart(figures["by_outcome"], title=f"Decisions by outcome: {name}"),
     }
 

@@ -132,3 +132,40 @@ def test_every_chart_covers_every_year_with_data_and_the_empty_years_between(cli
     assert all(counts[year] == direct.get(year, 0) for year in years)
     drawn = [bar.label for bar in response.context["year_chart"].bars]
     assert drawn == [str(year) for year in years]
+
+
+def test_a_decision_page_says_what_it_is_about_and_how_to_cite_it(client, seeds):
+    html = client.get("/decisions/20-003-763/").content.decode()
+    heading = html[html.index("<h1>"):html.index("</h1>")]
+    assert "Dorset Council" in heading and "Child protection" in heading and "20 003 763" not in heading
+    kicker = html[html.index('class="kicker"'):html.index("</p>", html.index('class="kicker"'))]
+    assert "20 003 763" in kicker and "29 March 2022" in kicker and "Upheld" in kicker
+    citation = re.sub(r"<[^>]+>", "", html[html.index('id="citation"'):html.index("</p>", html.index('id="citation"'))])
+    assert citation.startswith('id="citation">Local Government and Social Care Ombudsman, decision on Dorset Council, '
+                               "20 003 763 (29 March 2022), https://www.lgo.org.uk/decisions/")
+    assert citation.endswith("archived at http://testserver/decisions/20-003-763/")
+
+
+def test_results_and_similar_decisions_name_their_subject(client, db):
+    for n in range(3):
+        make_decision(reference=f"52 000 00{n}", organisation=COUNCIL, category="Education", subcategory="Other",
+                      summary=f"The Council delayed the annual review of the plan {n}. It has agreed to apologise.")
+    council = client.get("/councils/mixshire-county-council/").content.decode()
+    titles = re.findall(r'class="result-title"><a [^>]+>(.*?)</a>', council)
+    assert titles and all(title.startswith("Education <span") for title in titles)  # not "Other"
+    page = client.get("/decisions/52-000-000/").content.decode()
+    related = page[page.index('id="related-heading"'):page.index("</aside>")]
+    assert f"{COUNCIL}: Education" in related and "The Council delayed the annual review of the plan" in related
+
+
+def test_the_league_table_says_what_it_is_ranked_by_and_leads_to_the_a_to_z(client, payments):
+    for query in ({}, {"year_from": "2020"}):
+        html = client.get("/councils/", query).content.decode()
+        assert re.search(r'<option value="decisions" selected>Decisions</option>', html), query
+        assert "ranked by decisions" in html
+    html = client.get("/councils/", {"sort": "total_paid", "year_from": "2020"}).content.decode()
+    assert re.search(r'<option value="total_paid" selected>', html) and 'name="year_from" value="2020"' in html
+    assert 'id="a-to-z"' in html and 'href="#a-to-z"' in html
+    assert 'href="/councils/#a-to-z">Organisations A–Z' in client.get("/").content.decode()
+    chart = html[html.index('id="league-chart-title"') - 200:]
+    assert chart.index("<figcaption") < chart.index('class="bars')  # the title above the chart

@@ -93,7 +93,7 @@ def test_on_a_phone_results_come_first_and_pages_pass_axe_at_both_widths(live_se
         page.set_viewport_size({"width": width, "height": 900})
         for path in ("/about/", "/help/search/", "/api/docs/", "/accessibility/", "/decisions/?q=zebra+fish",
                      "/", "/decisions/?q=council&outcome=upheld", "/decisions/20-003-763/?q=distress",
-                     "/councils/", "/councils/dorset-council/", "/categories/childrens-care-services/"):
+                     "/councils/", "/councils/dorset-council/", "/categories/children-s-care-services/"):
             page.goto(live_server.url + path)
             violations = axe_module.Axe().run(page).response["violations"]
             assert [(v["id"], v["impact"]) for v in violations] == [], (path, width)
@@ -137,6 +137,18 @@ def test_the_paragraph_link_is_big_enough_and_says_when_it_copied(live_server, s
     # The clipboard write resolves asynchronously: wait for the message (it clears after 2 s).
     expect(page.locator("#copy-status")).to_have_text("Link to paragraph 14 copied", timeout=1500)
     assert page.evaluate("navigator.clipboard.readText()").endswith("/decisions/20-003-763/#para-14")
+    # The citation now names the paragraph, and copies as shown.
+    citation = page.locator("#citation")
+    expect(citation).to_contain_text("20 003 763 (29 March 2022), ¶ 14, ")
+    assert citation.inner_text().endswith("/decisions/20-003-763/#para-14")
+    page.get_by_role("button", name="Copy the citation").click()
+    expect(page.locator("#copy-status")).to_have_text("Citation copied", timeout=1500)
+    assert page.evaluate("navigator.clipboard.readText()") == citation.inner_text()
+    # Printed: the decision and its citation, no navigation or buttons.
+    page.emulate_media(media="print")
+    assert not page.locator(".site-header").is_visible() and not page.locator(".cite-actions").is_visible()
+    assert page.locator("#citation").is_visible() and page.locator("h1").is_visible()
+    assert not page.locator(".para-link").first.is_visible()
 
 
 def test_years_without_decisions_are_shown_as_zero(seeds):
@@ -236,13 +248,20 @@ def test_contents_stay_in_view_on_wide_screens_and_are_a_link_away_on_phones(liv
 @pytest.mark.browser
 @pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed: browser tests skipped")
 @pytest.mark.django_db(transaction=True)
-def test_chart_text_is_at_least_12_px_on_a_phone(live_server, seeded_site, browser):
+def test_charts_fit_a_phone_with_text_of_12_px_or_more(live_server, seeded_site, browser):
+    for n in range(12):  # long names in the league table's chart
+        make_decision(organisation=f"The Royal Borough of Somewhere Rather Long Number {n:02d} Council")
     page = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
-    for path in ("/councils/dorset-council/", "/councils/"):
+    for path in ("/councils/dorset-council/", "/councils/", "/categories/children-s-care-services/"):
         page.goto(live_server.url + path)
-        heights = page.eval_on_selector_all("figure.chart svg text", "els => els.map(e => e.getBoundingClientRect().height)")
-        assert heights and min(heights) >= 12, (path, min(heights))
-        assert page.evaluate("document.documentElement.scrollWidth") <= 395
+        sizes = page.eval_on_selector_all(
+            "figure.chart .bar-label, figure.chart .bar-value",
+            "els => els.map(e => [parseFloat(getComputedStyle(e).fontSize), e.getBoundingClientRect().right])")
+        assert sizes and min(size for size, _ in sizes) >= 12, path
+        assert max(right for _, right in sizes) <= 390, path  # every label and number on screen
+        tracks = page.eval_on_selector_all("figure.chart .bar-track", "els => els.map(e => e.getBoundingClientRect().width)")
+        assert min(tracks) >= 100, path  # the bars keep room to differ
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390, path
 
 
 def test_an_organisation_can_be_picked_by_typing_its_name(client, seeds):
@@ -317,12 +336,13 @@ def test_the_admin_change_page_fits_1280_px_and_opens_with_the_total(live_server
 
 
 def test_chart_labels_are_wrapped_never_cut_and_contents_give_paragraph_numbers(client, seeds):
-    from decisions.charts import bar_chart, label_lines
+    from decisions.charts import bar_chart
 
     name = "The Royal Borough of Windsor and Maidenhead Adult Social Care Services"
-    assert " ".join(label_lines(name)) == name and all(len(line) <= 34 for line in label_lines(name))
-    chart = bar_chart([(name, 3), ("Kent County Council", 5)], title="t")
-    assert chart.bars[0].lines == label_lines(name) and chart.bars[0].height >= 20
+    chart = bar_chart([(name, 3), ("Kent County Council", 6)], title="t")
+    assert chart.bars[0].label == name and not chart.short_labels  # whole, above its bar
+    assert (chart.bars[0].share, chart.bars[1].share) == (50.0, 100.0)
+    assert bar_chart([(2021, 1), (2022, 0)], title="t").short_labels
     html = client.get("/decisions/20-003-763/").content.decode()
     toc = html[html.index('class="toc"'):html.index("</nav>", html.index('class="toc"'))]
     assert "¶1–2</span>" in toc  # The complaint: paragraphs 1 and 2
