@@ -10,7 +10,7 @@ from django.utils.feedgenerator import Atom1Feed
 from decisions import links
 from decisions.filters import InvalidParameter, search_params
 from decisions.search.names import described
-from decisions.search.params import SEARCH_LABEL
+from decisions.search.params import WORDS_LABEL
 from decisions.search.results import SearchResults
 from decisions.statements.text import xml_safe
 
@@ -33,7 +33,7 @@ class DecisionFeed(Feed):
     # imported statement would otherwise make the whole feed invalid.
     def title(self, results):
         params = results.params
-        parts = ([f"{SEARCH_LABEL}: {params.q}"] if params.q else []) + [
+        parts = ([f"{WORDS_LABEL}: {params.q}"] if params.q else []) + [
             f"{label}: {', '.join(value_label for _, value_label in named)}" for _, label, named in described(params)]
         return xml_safe("Ombudsman decisions" + (f": {'; '.join(parts)}" if parts else ""))
 

@@ -24,6 +24,7 @@ urlpatterns = [
     path("api/categories/", api.category_list, name="api_categories"),
     path("about/", views.about, name="about"),
     path("help/search/", views.help_search, name="help_search"),
+    path("help/terms/", views.help_terms, name="help_terms"),
     path("api/docs/", views.api_docs, name="api_docs"),
     path("accessibility/", views.accessibility, name="accessibility"),
     path("robots.txt", views.robots_txt, name="robots"),

@@ -17,6 +17,7 @@ from django.db import DatabaseError, connection
 from django.db.models import Count, Max, Prefetch, Q
 from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.templatetags.static import static
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
 
@@ -26,8 +27,17 @@ from decisions.filters import AsciiIntegerField, InvalidParameter, search_params
 from decisions.models import ArchiveState, Category, Council, Decision, Finding, Remedy
 from decisions.search import suggest
 from decisions.search.names import described
-from decisions.search.params import FACETS, SEARCH_LABEL, SearchParams
+from decisions.search.params import FACETS, WORDS_LABEL, SearchParams
 from decisions.search.results import MAX_LOOSE_WORDS, MOST_WORDS, SearchResults
+from decisions.statements.outcomes import GROUP_MEANINGS, OUTCOME_GROUPS
+from decisions.statements.vocabulary import (
+    FINDING_KINDS,
+    MEANINGS,
+    NOT_INVESTIGATED_REASONS,
+    PAYMENT_PURPOSES,
+    REMEDY_KINDS,
+    label,
+)
 
 PAGE_SIZE = 25
 
@@ -89,10 +99,11 @@ def _listing_context(request, within=None, *, skip_facets=(), implicit=()):
     active_filters = [(label, value_label, links.to(params.without(name, value)))
                       for name, label, named in described(params) for value, value_label in named]
     if params.q:
-        active_filters.insert(0, (SEARCH_LABEL, params.q, links.to(params.without("q"))))
+        active_filters.insert(0, (WORDS_LABEL, params.q, links.to(params.without("q"))))
     suggestion = suggest.did_you_mean(params.query, page.paginator.count)
     return {
         "suggestion": suggestion,
+        "glossary": GLOSSARY_SECTIONS,
         "suggestion_url": links.to(params.but(q=suggestion)) if suggestion else None,
         "best_matches": selection.kind == MOST_WORDS,
         "unmatched": selection.unmatched,
@@ -112,7 +123,7 @@ def _listing_context(request, within=None, *, skip_facets=(), implicit=()):
         "organisation_names": (list(Council.objects.filter(decisions__is_published=True).distinct()
                                     .order_by("name").values_list("name", flat=True))
                                if show == "council" or organisation_problem else None),
-        "filters_applied": sum(1 for label, _, _ in active_filters if label != SEARCH_LABEL),
+        "filters_applied": sum(1 for label, _, _ in active_filters if label != WORDS_LABEL),
         "clear_filters_url": request.path + links.to(SearchParams(q=params.q, sort=params.sort)),
         "fewer_words": _fewer_words(params) if not page.paginator.count else [],
         "query": params.query,
@@ -145,15 +156,16 @@ def _query(pairs) -> str:
     return "?" + urlencode(pairs) if pairs else ""
 
 
-def _fewer_words(params: SearchParams) -> list[tuple[str, str]]:
-    """For a search that found nothing: the same search without each of its words, (words, link)."""
+def _fewer_words(params: SearchParams) -> list[tuple[str, str, str]]:
+    """For a search that found nothing: the same search without each of its words, (word left out,
+    words kept, link)."""
     query = params.query
     if len(query.groups) < 2:
         return []
     words = [" ".join(group[0].words) if not group[0].phrase else f'"{" ".join(group[0].words)}"'
              for group in query.groups]
-    return [(" ".join(kept), links.to(params.but(q=" ".join(kept))))
-            for kept in ([w for j, w in enumerate(words) if j != i] for i in range(len(words)))]
+    return [(words[i], " ".join(kept), links.to(params.but(q=" ".join(kept))))
+            for i, kept in enumerate([w for j, w in enumerate(words) if j != i] for i in range(len(words)))]
 
 
 @require_safe
@@ -421,6 +433,42 @@ def about(request):
 @require_safe
 def help_search(request):
     return render(request, "pages/help_search.html")
+
+
+@require_safe
+def favicon(request):
+    """Browsers ask for /favicon.ico whatever a page names: the site's icon."""
+    return redirect(static("img/favicon.svg"), permanent=True)
+
+
+@require_safe
+def help_terms(request):
+    """The glossary: every outcome, finding, reason, remedy and payment purpose in a sentence."""
+    return render(request, "pages/help_terms.html", {"sections": glossary_sections()})
+
+
+GLOSSARY_SECTIONS = {"outcome": "outcomes", "finding": "findings", "reason": "reasons", "remedy": "remedies",
+                     "purpose": "payment-purposes"}  # a filter's name -> its section of /help/terms/
+
+
+def glossary_sections() -> list[tuple[str, str, str, str, list[tuple[str, str, str]]]]:
+    """(section id, term prefix, heading, introduction, [(word, label, meaning)]) for each kind of term;
+    a term's anchor is prefix-word (#finding-no_fault)."""
+    def terms(words, labels=None):
+        return [(word, (labels or {}).get(word) or label(word), MEANINGS.get(word, "")) for word in words]
+
+    return [(GLOSSARY_SECTIONS[prefix], prefix, *rest) for prefix, *rest in [
+        ("outcome", "Outcomes", "How the Ombudsman closed the complaint, grouped as this archive counts them.",
+         [(group, name, GROUP_MEANINGS[group]) for group, name in OUTCOME_GROUPS]),
+        ("finding", "Findings", "What the Ombudsman concluded. A decision can have more than one.",
+         terms(FINDING_KINDS)),
+        ("reason", "Reasons for not investigating", "Why the Ombudsman decided not to investigate.",
+         terms(NOT_INVESTIGATED_REASONS)),
+        ("remedy", "Remedies", "What the organisation agreed, or was asked, to do to put things right.",
+         terms(REMEDY_KINDS)),
+        ("purpose", "What a payment is for", "A payment can be for more than one of these.",
+         terms(PAYMENT_PURPOSES)),
+    ]]
 
 
 @functools.cache

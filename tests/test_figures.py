@@ -169,3 +169,32 @@ def test_the_league_table_says_what_it_is_ranked_by_and_leads_to_the_a_to_z(clie
     assert 'href="/councils/#a-to-z">Organisations A–Z' in client.get("/").content.decode()
     chart = html[html.index('id="league-chart-title"') - 200:]
     assert chart.index("<figcaption") < chart.index('class="bars')  # the title above the chart
+
+
+def test_the_glossary_explains_every_term_and_pages_link_to_it(client, seeds):
+    from decisions.statements.outcomes import OUTCOME_GROUPS
+    from decisions.statements.vocabulary import FINDING_KINDS, NOT_INVESTIGATED_REASONS, PAYMENT_PURPOSES, REMEDY_KINDS
+
+    html = client.get("/help/terms/").content.decode()
+    for prefix, words in (("outcome", [g for g, _ in OUTCOME_GROUPS]), ("finding", FINDING_KINDS),
+                          ("reason", NOT_INVESTIGATED_REASONS), ("remedy", REMEDY_KINDS), ("purpose", PAYMENT_PURPOSES)):
+        for word in words:
+            entry = re.search(rf'id="{prefix}-{word}"><dt>[^<]+</dt><dd>([^<]+)</dd>', html)
+            assert entry and len(entry.group(1)) > 20, (prefix, word)  # a sentence, not a blank
+    assert 'href="/help/terms/"' in client.get("/").content.decode()  # from every page's footer
+    page = client.get("/decisions/20-003-763/").content.decode()
+    assert 'href="/help/terms/#outcome-upheld"' in page and 'href="/help/terms/#remedy-payment"' in page
+    assert re.search(r'href="/help/terms/#finding-\w+"', page)
+    listing = client.get("/decisions/", {"q": "distress"}).content.decode()
+    assert 'href="/help/terms/#findings"' in listing and 'href="/help/terms/#payment-purposes"' in listing
+    assert "<em>any</em> of them" in listing
+    api_docs = client.get("/api/docs/").content.decode()
+    assert 'href="/help/terms/"' in api_docs and "README" not in api_docs
+
+
+def test_a_searchs_words_are_named_as_words_and_the_empty_page_offers_each_left_out(client, seeds):
+    html = client.get("/decisions/", {"q": "homeless", "outcome": "upheld"}).content.decode()
+    assert "remove the filter Words: homeless" in html or "Words: homeless" in html
+    empty = client.get("/decisions/", {"q": "distress zebra", "match": "all"}).content.decode()
+    assert "search without “zebra”" in empty
+    assert client.get("/favicon.ico")["Location"].endswith(".svg")

@@ -117,7 +117,7 @@ def test_the_listing_columns_can_be_read_from_their_index_alone(archive):
     from decisions.search import columns
 
     with CaptureQueriesContext(connection) as captured:
-        held = columns._read("default", ())
+        held = columns._read(())
     assert len(held) == 2_000
     [statement] = [query["sql"] for query in captured.captured_queries if "decisions_decision" in query["sql"]]
     with connection.cursor() as cursor:

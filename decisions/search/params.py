@@ -50,7 +50,8 @@ FILTERS = (
 )
 BY_NAME = {f.name: f for f in FILTERS}
 FACETS = tuple(f.name for f in FILTERS if f.facet)
-SEARCH_LABEL = "Search decisions"
+SEARCH_LABEL = "Search decisions"  # the search box
+WORDS_LABEL = "Words"  # what was typed, among the filters in use ("Words: homeless")
 
 
 def subcategory_value(parent_slug: str, slug: str) -> str:

@@ -55,3 +55,16 @@ def outcome_group(label: str | None) -> str:
 
 def group_label(group: str) -> str:
     return dict(OUTCOME_GROUPS).get(group, group)
+
+
+# What each outcome group means, in plain English (the glossary, /help/terms/).
+GROUP_MEANINGS = {
+    UPHELD: "The Ombudsman investigated and found the organisation at fault, at least in part.",
+    NOT_UPHELD: "The Ombudsman investigated and found no fault.",
+    NOT_INVESTIGATED: "The Ombudsman looked at the complaint and decided not to investigate it, saying why.",
+    OUTSIDE_JURISDICTION: "The law does not allow the Ombudsman to consider the complaint.",
+    PREMATURE: "The organisation had not yet had the chance to deal with the complaint itself, so it was sent back.",
+    WITHDRAWN: "The person withdrew the complaint.",
+    OTHER: "Another outcome the Ombudsman used.",
+    NOT_STATED: "The published statement does not say the outcome.",
+}
