@@ -181,6 +181,32 @@ class YearListFilter(admin.SimpleListFilter):
         return queryset
 
 
+class OrganisationFilter(admin.SimpleListFilter):
+    """A search box for the organisation's name: a list of every organisation would be thousands long."""
+
+    title = "organisation"
+    parameter_name = "organisation"
+    template = "admin/decisions/organisation_filter.html"
+
+    def lookups(self, request, model_admin):
+        return [(self.value(), self.value())] if self.value() else []
+
+    def has_output(self) -> bool:
+        return True
+
+    def queryset(self, request, queryset):
+        if name := (self.value() or "").strip()[:200]:
+            return queryset.filter(council__name__icontains=name)
+        return queryset
+
+    def choices(self, changelist):
+        """One 'choice' for the template: the name searched and the changelist's other parameters,
+        which the search box's form keeps."""
+        kept = [(key, value) for key, values in changelist.params.items() if key not in (self.parameter_name, "p")
+                for value in (values if isinstance(values, list) else [values])]
+        yield {"value": self.value() or "", "kept": kept}
+
+
 class ReviewListFilter(admin.SimpleListFilter):
     """The review queue: decisions whose reading fell back on less than the Ombudsman's own words."""
 
@@ -204,8 +230,9 @@ class ReviewListFilter(admin.SimpleListFilter):
 
 @admin.register(Decision)
 class DecisionAdmin(ArchiveAdmin):
-    list_display = ["reference", "council", "category", "subcategory", "outcome", "decision_date", "payments",
-                    "confidence", "is_published", "is_curated"]
+    # Narrow enough for 1,280 px beside the filters, the review state always in view.
+    list_display = ["reference", "council", "topic_shown", "outcome", "decision_date", "payments", "review_state",
+                    "is_published"]
     list_filter = [
         ReviewListFilter,
         "is_published",
@@ -215,7 +242,7 @@ class DecisionAdmin(ArchiveAdmin):
         "outcome_group",
         "outcome",
         ("category", admin.RelatedOnlyFieldListFilter),
-        ("council", admin.RelatedOnlyFieldListFilter),
+        OrganisationFilter,
     ]
     list_select_related = ["council", "category", "subcategory"]
     search_fields = ["reference", "council__name", "summary", "full_text"]
@@ -251,6 +278,16 @@ class DecisionAdmin(ArchiveAdmin):
         return format_html("<strong>Total of the stated payments: {}</strong> · {} · {}",
                            decision_payments(decision) or "no payment", state,
                            "published" if decision.is_published else "not published")
+
+    @admin.display(description="Topic", ordering="category__name")
+    def topic_shown(self, decision):
+        return " › ".join(c.name for c in (decision.category, decision.subcategory) if c) or "–"
+
+    @admin.display(description="Review", ordering="confidence")
+    def review_state(self, decision):
+        if decision.is_curated:
+            return "checked by staff"
+        return "needs review (low confidence)" if decision.needs_review else f"read automatically ({decision.confidence or 'high'})"
 
     @admin.display(description="Stated payments", ordering="total_payment")
     def payments(self, decision):

@@ -28,8 +28,7 @@ def test_changelist_with_filters_and_search(admin_client, seeds):
         assert response.status_code == 200
         shown = sorted(d.reference for d in response.context["cl"].result_list)
         assert shown == expected, params
-    council = Decision.objects.get(reference="20 003 763").council
-    response = admin_client.get(url, {"council__id__exact": council.pk})
+    response = admin_client.get(url, {"organisation": "Dorset"})
     assert [d.reference for d in response.context["cl"].result_list] == ["20 003 763"]
 
 
@@ -287,3 +286,16 @@ def test_admin_pages_use_the_admin_stylesheet_not_inline_styles(admin_client, se
     page = admin_client.get(reverse("admin:decisions_decision_change", args=[decision.pk])).content.decode()
     assert 'class="narrow-number"' in page and 'style="width' not in page
     assert "css/admin.css" in page
+
+
+def test_the_organisation_filter_is_a_search_box_that_keeps_the_other_filters(client, seeds):
+    from django.contrib.auth.models import User
+
+    client.force_login(User.objects.create_superuser("boxer", "b@example.org", "a long test password 123"))
+    html = client.get("/admin/decisions/decision/", {"outcome_group__exact": "upheld"}).content.decode()
+    box = html[html.index('class="organisation-filter"'):html.index("</form>", html.index('class="organisation-filter"'))]
+    assert 'type="search"' in box and 'name="outcome_group__exact" value="upheld"' in box
+    assert "Dorset Council</a>" not in box  # no list of organisations
+    found = client.get("/admin/decisions/decision/", {"organisation": "dorset"}).content.decode()
+    assert "20 003 763" in found and "20 007 812" not in found
+    assert "checked by staff" in found or "read automatically" in found  # the review state in the list

@@ -338,6 +338,14 @@ def test_the_admin_change_page_fits_1280_px_and_opens_with_the_total(live_server
     glance = page.get_by_text("Total of the stated payments: £1,750")
     assert glance.is_visible() and glance.bounding_box()["y"] < 900
     assert page.evaluate("document.documentElement.scrollWidth") <= 1285
+    lefts = page.eval_on_selector_all('td.field-purposes div[id$="-purposes"] label',
+                                      "els => els.map(e => Math.round(e.getBoundingClientRect().left))")
+    assert len(set(lefts)) >= 2  # the payment purposes' ticks in columns
+    page.goto(live_server.url + "/admin/decisions/decision/")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1285
+    review = page.locator("th.column-review_state")
+    assert review.is_visible() and review.bounding_box()["x"] + review.bounding_box()["width"] <= 1280
+    assert page.locator("#organisation-filter").is_visible()
 
 
 def test_chart_labels_are_wrapped_never_cut_and_contents_give_paragraph_numbers(client, seeds):
