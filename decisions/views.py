@@ -239,6 +239,9 @@ def decision_detail(request, reference):
     })
 
 
+LEAGUE_CHART_ROWS = 10  # the league chart: a compact figure above the table, which ranks them all
+
+
 class LeagueForm(forms.Form):
     """The league table's choices: which decisions to count, and the measure to rank by."""
 
@@ -284,7 +287,7 @@ def council_index(request):
         row.upheld_url = "/decisions/?" + urlencode([*base, ("outcome", "upheld")])
         row.paid_url = "/decisions/?" + urlencode([*base, ("min_payment", "0.01"), ("sort", "payment")])
     chart_rows = [(row.name, int(getattr(row, measure) or 0)) for row in rows
-                  if measure != "name" and getattr(row, measure)][:20]
+                  if measure != "name" and getattr(row, measure)][:LEAGUE_CHART_ROWS]
     unit = {"upheld_share": "% upheld", "total_paid": "£ paid", "median_payment": "£ median"}.get(measure, "decisions")
     letters: OrderedDict[str, list] = OrderedDict()
     for row in sorted(rows, key=lambda row: row.name.lower()):

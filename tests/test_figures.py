@@ -198,3 +198,19 @@ def test_a_searchs_words_are_named_as_words_and_the_empty_page_offers_each_left_
     empty = client.get("/decisions/", {"q": "distress zebra", "match": "all"}).content.decode()
     assert "search without “zebra”" in empty
     assert client.get("/favicon.ico")["Location"].endswith(".svg")
+
+
+@pytest.mark.parametrize("text", ["wombat", "wombat enclosure gate"])
+def test_a_results_extract_does_not_repeat_the_summary_it_shows(client, db, text):
+    summary = "The Council failed to mend the wombat enclosure for a year. It has agreed to apologise."
+    make_decision(reference="53 000 001", summary=summary, final=summary,
+                  complaint="Mr X complains the wombat enclosure's gate stayed broken after many reports.")
+    make_decision(reference="53 000 002", summary="The wombat keeper's complaint was not upheld.",
+                  final="The wombat keeper's complaint was not upheld.")
+    html = client.get("/decisions/", {"q": text}).content.decode()
+    first = html[html.index("53-000-001"):]
+    first = first[:first.index("</li>")]
+    snippet = first[first.index('class="snippet"'):] if 'class="snippet"' in first else ""
+    assert "gate" in snippet and "for a year" not in snippet  # from the complaint, not the summary again
+    second = html[html.index("53-000-002"):]
+    assert 'class="snippet"' not in second[:second.index("</li>")]  # only the summary has the words

@@ -14,6 +14,8 @@ show; it never sees a request. A search is worked out in three steps, the same o
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
@@ -40,6 +42,14 @@ def summary_lead(summary: str, query: search.Query) -> str:
     if len(words) > 60:
         lead = " ".join(words[:60]) + "…"
     return search.highlight(lead, query) if query.groups else lead
+
+
+def repeats(extract: str, summary: str) -> bool:
+    """Whether an extract repeats much of the summary (statements often open or close with it)."""
+    words = html.unescape(re.sub(r"<[^>]+>|…", " ", str(extract))).split()
+    runs = {" ".join(words[i:i + 5]) for i in range(max(0, len(words) - 4))}
+    summary_text = " ".join((summary or "").split())
+    return bool(runs) and sum(run in summary_text for run in runs) >= 0.25 * len(runs)
 
 
 @dataclass
@@ -375,7 +385,19 @@ class SearchResults:
             decision.snippet = found.get(decision.pk)
             decision.topic_matched = search.topic_matches(decision.topic, self.query)
             decision.summary_html = summary_lead(decision.summary, self.query)
+        self._without_repeats([d for d in decisions if d.snippet and repeats(d.snippet, d.summary)])
         return ResultsPage(page=page, decisions=decisions, facets=facet_list, selection=selection)
+
+    def _without_repeats(self, decisions: list[Decision]) -> None:
+        """Extracts from the statement's own copy of the summary, which the result shows already:
+        cut again from the rest of the statement (or none, when the words are only there)."""
+        if not decisions:
+            return
+        texts = dict(Decision.objects.filter(pk__in=[d.pk for d in decisions]).values_list("pk", "full_text"))
+        for decision in decisions:
+            rest = " ".join(texts.get(decision.pk, "").split()).replace(" ".join(decision.summary.split()), " ")
+            extract = search.text_snippet(rest, self.query)
+            decision.snippet = extract if extract and not repeats(extract, decision.summary) else None
 
     def shared_topic(self, first: list[Decision], share: float = 0.6):
         """(topic, how many of the search's results it has) when at least ``share`` of its ``first``
