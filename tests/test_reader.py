@@ -372,5 +372,9 @@ def test_on_a_phone_each_remedy_is_a_block_with_nothing_cut_off(live_server, see
     assert cells and max(right for right, _ in cells) <= 390 and max(over for _, over in cells) <= 0
     assert page.locator(".remedies td[data-label=Amount]").first.is_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.goto(live_server.url + "/decisions/20-003-763/?q=distress")  # match navigation: 24 px targets
+    boxes = page.eval_on_selector_all(".match-nav a", "els => els.map(e => [e.getBoundingClientRect().width, "
+                                                      "e.getBoundingClientRect().height])")
+    assert boxes and min(min(box) for box in boxes) >= 24
     page.set_viewport_size({"width": 1280, "height": 900})  # a table again on a wide screen
     assert page.locator(".remedies thead").is_visible()
