@@ -72,6 +72,44 @@ class KindCounts:
         return out
 
 
+WHOLE_DECISION = ("remedy_kinds", "payment_totals", "finding_kinds", "reasons")
+
+
+@dataclass
+class ReviewFlags:
+    """The parser's review flag (ParsedDecision.review_reasons) measured as a detector of
+    decisions with any mistake: how many of those it flags (recall), how many it flags in all."""
+
+    decisions: int = 0
+    all_right: int = 0
+    flagged: int = 0
+    wrong_flagged: int = 0
+    wrong_unflagged: list[str] = field(default_factory=list)
+
+    def add(self, all_right: bool, flagged: bool, name: str) -> None:
+        self.decisions += 1
+        self.all_right += all_right
+        self.flagged += flagged
+        if not all_right:
+            self.wrong_flagged += flagged
+            if not flagged:
+                self.wrong_unflagged.append(name)
+
+    @property
+    def wrong(self) -> int:
+        return self.decisions - self.all_right
+
+    def lines(self) -> list[str]:
+        recall = self.wrong_flagged / self.wrong if self.wrong else 1.0
+        return [f"  whole decisions right        {self.all_right / max(self.decisions, 1):6.1%} "
+                f"({self.all_right}/{self.decisions}: every remedy kind, finding kind, reason and stated total)",
+                f"  flag recall                  {recall:6.1%} ({self.wrong_flagged} of the {self.wrong} decisions "
+                f"with a mistake are flagged for review)",
+                f"  flagged                      {self.flagged / max(self.decisions, 1):6.1%} "
+                f"({self.flagged}/{self.decisions} decisions)",
+                f"  wrong and not flagged        {', '.join(self.wrong_unflagged) or 'none'}"]
+
+
 def parsed_facts(parsed) -> dict:
     """The facts the annotations describe, read from a parse result."""
     payments = [r for r in parsed.remedies if r.kind == "payment"]
@@ -101,6 +139,7 @@ def measure(folder: Path) -> dict:
     fields = {name: Field(name) for name in ("header", "remedy_kinds", "payment_totals", "finding_kinds", "reasons")}
     header_fields = {name: Field(name) for name in HEADER_FIELDS}
     remedy_counts, finding_counts, reason_counts = KindCounts(), KindCounts(), KindCounts()
+    review = ReviewFlags()
     crashes: list[str] = []
     for name in sorted(manifest):
         path = folder / name
@@ -121,6 +160,8 @@ def measure(folder: Path) -> dict:
         if not note or not note.get("usable", True):
             continue
         summary = note.get("summary", "")
+        before = {key: fields[key].right for key in WHOLE_DECISION}
+        totals_before = {key: fields[key].total for key in WHOLE_DECISION}
         for key, expected_key, counts, items in (
             ("remedy_kinds", "remedy_kinds", remedy_counts, parsed.remedies),
             ("finding_kinds", "finding_kinds", finding_counts, parsed.findings),
@@ -146,7 +187,11 @@ def measure(folder: Path) -> dict:
             fields["payment_totals"].add(got["payment_total"] == total, (
                 f"{name}: expected £{total}, got {got['payment_total']}\n      from: "
                 + evidence(parsed.remedies, {"payment"}) + f"\n      summary: {summary}"))
-    return {"fields": fields, "header_fields": header_fields, "crashes": crashes, "remedy_counts": remedy_counts,
+        # The whole decision: right only when every fact checked for it is (kinds, reasons, total).
+        all_right = all(fields[key].right - before[key] == fields[key].total - totals_before[key]
+                        for key in WHOLE_DECISION)
+        review.add(all_right, bool(parsed.review_reasons), name)
+    return {"fields": fields, "review": review, "header_fields": header_fields, "crashes": crashes, "remedy_counts": remedy_counts,
             "finding_counts": finding_counts, "reason_counts": reason_counts}
 
 
@@ -175,7 +220,11 @@ def main(argv=None) -> int:
     result = measure(folder)
     fields = result["fields"]
     if args.json:
-        print(json.dumps({name: round(f.score, 4) for name, f in fields.items()}))
+        review = result["review"]
+        print(json.dumps({**{name: round(f.score, 4) for name, f in fields.items()},
+                          "whole_decisions": round(review.all_right / max(review.decisions, 1), 4),
+                          "flag_recall": round(review.wrong_flagged / review.wrong, 4) if review.wrong else 1.0,
+                          "flagged": round(review.flagged / max(review.decisions, 1), 4)}))
         return 0
     if not args.quiet:
         for name in ("header", "remedy_kinds", "payment_totals", "finding_kinds", "reasons"):
@@ -192,6 +241,8 @@ def main(argv=None) -> int:
                           ("not-investigated reasons", "reason_counts")):
         print(f"\n== {title}: precision and recall per kind (over files)")
         print("\n".join(result[counts].lines()))
+    print("\n== whole decisions, and the review flag as a detector of mistakes")
+    print("\n".join(result["review"].lines()))
     print("\n== accuracy per field (files exactly right)")
     for f in fields.values():
         print(f"  {f.name:28} {f.score:6.1%} ({f.right}/{f.total})")
