@@ -425,7 +425,9 @@ def about(request):
 
     def figures():
         return {"decisions": published.count(), "organisations": published.values("council").distinct().count(),
-                "newest": published.aggregate(newest=Max("decision_date"))["newest"]}
+                "newest": published.aggregate(newest=Max("decision_date"))["newest"],
+                "checked": published.filter(is_curated=True).count(),
+                "to_check": published.filter(confidence=Decision.Confidence.LOW, is_curated=False).count()}
 
     state = ArchiveState.objects.filter(pk=1).first()
     return render(request, "pages/about.html", {

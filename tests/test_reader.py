@@ -34,7 +34,15 @@ def test_about_says_what_the_archive_holds_when_it_changed_and_how_to_cite(clien
     html = client.get("/about/").content.decode()
     assert "5 decisions about 5 organisations" in html
     assert "not the Ombudsman’s own website" in html and "Last updated: <time" in html
-    assert "decision 20 003 763 (Dorset Council), 29 March 2022" in html and "99.5%" in html
+    assert "decision on Dorset Council, 20 003 763 (29 March 2022)" in html and "99.5%" in html
+    assert "0 have been checked by staff" in " ".join(html.split())  # a curator's check is counted
+    from decisions.models import Decision
+
+    Decision.objects.filter(reference="20 003 763").update(is_curated=True)
+    from django.core.cache import cache
+
+    cache.clear()
+    assert "1 has been checked by staff" in " ".join(client.get("/about/").content.decode().split())
 
 
 def test_api_documentation_is_a_page(client, db):
