@@ -35,6 +35,8 @@ REMEDIES = [
     # apology
     ("The Council has agreed to apologise to Mrs B.", {"apology"}),
     ("The Council will apologise to Mr D for the distress caused.", {"apology"}),
+    # a service improvement changes how the organisation works; it is not a service to the complainant
+    ("The care home has agreed to apologise to Mrs P and carry out a service improvement.", {"apology", "procedure_change"}),
     ("The Council needs to apologise to Miss C for the delay.", {"apology"}),
     ("We have recommended the Trust apologises to Ms F.", {"apology"}),
     ("The Council accepted our recommendation of a written apology.", {"apology"}),
@@ -382,6 +384,22 @@ REASONS = [
     ("We will not investigate because any injustice is not significant enough to warrant our involvement.",
      {"no_significant_injustice"}),
     ("We will not investigate because the Council has agreed to pay Mr G £200, which is a suitable remedy.", {"other"}),
+    # Two reasons in one sentence, or a second added with 'nor' or 'also'.
+    ("We will not investigate this complaint about a closed footpath. We have seen no evidence of fault in the Council's "
+     "decision, nor can we achieve the change Mr H wants.", {"unlikely_to_find_fault", "other"}),
+    ("We will not investigate this complaint about noise. There is too little evidence of fault by the Council or of "
+     "significant injustice to Ms J.", {"unlikely_to_find_fault", "no_significant_injustice"}),
+    ("We will not investigate the delay in answering Mr K's letters. We do not think it would be a good use of public "
+     "resources to look at the delay alone.", {"other"}),
+    ("We will not investigate this complaint about the Council's charges. There is not enough evidence that the increase "
+     "has caused Mrs L injustice warranting an investigation.", {"no_significant_injustice"}),
+    # Time gone by, a statutory review, and a misspelt word.
+    ("We will not investigate the care Mr M's father received in 2019, because of the time that has passed since.",
+     {"late_complaint"}),
+    ("We will not investigate this complaint about temporary accommodation because Ms N can ask for a suitability "
+     "review of the offer.", {"court_or_tribunal"}),
+    ("We will not investigate this complaint about a safeguarding enquiry. We have not seen enough evidence of faut to "
+     "justify our involvement.", {"unlikely_to_find_fault"}),
 ]
 
 

@@ -106,7 +106,7 @@ REASON_PATTERNS: tuple[tuple[str, re.Pattern], ...] = (
     ("unlikely_to_find_fault", re.compile(
         r"unlikely[^.;]{0,60}\b(?:find|identify|see|uncover|show)\b[^.;]{0,40}\bfault|(?:not enough|insufficient|no|little"
         r"|not (?:seen|see|found)(?: enough| any| sufficient)?)(?: \w+){0,2} evidence (?:of |that |to suggest |to show )?"
-        r"(?:\w+ ){0,4}fault|no (?:sign|indication|suggestion) of fault|not (?:see|seen) (?:any )?fault"
+        r"(?:\w+ ){0,4}(?:fault|faut)\b|no (?:sign|indication|suggestion) of fault|not (?:see|seen) (?:any )?fault"
         r"|\b(?:is|was) not (?:a )?fault (?:for|by)|acted (?:properly|reasonably|correctly|in line)", re.I)),
     ("no_significant_injustice", re.compile(
         r"(?:not enough|insufficient|little|no) (?:evidence of )?(?:significant |sufficient |serious |worthwhile )?(?:personal )?"
@@ -114,17 +114,22 @@ REASON_PATTERNS: tuple[tuple[str, re.Pattern], ...] = (
         r"(?: enough)? (?:personal )?injustice|injustice[^.;]{0,40}\bnot (?:significant|serious|sufficient) enough"
         r"|not significant enough|not caused? (?:\w+ ){0,3}injustice|injustice (?:is|was) (?:too )?(?:small|minor|limited)"
         r"|(?:not enough|insufficient|little|no) evidence (?:that )?(?:\w+ ){0,4}(?:suffered|was caused|experienced|caused)"
-        r" (?:\w+ ){0,2}(?:significant |any |an? )?injustice",
+        r" (?:\w+ ){0,2}(?:significant |any |an? )?injustice"
+        r"|(?:not enough|insufficient|no) evidence (?:that )?[^.;]{0,100}\binjustice (?:warranting|to warrant|which warrants"
+        r"|that warrants|to justify)"
+        r"|evidence of (?:fault|faut)[^.;]{0,80}\bor (?:of )?(?:any )?(?:significant|sufficient|serious) (?:personal )?injustice",
         re.I)),
     ("late_complaint", re.compile(
         r"\blate\b" + NOT_NEXT_OF_KIN + r"|out of time|more than (?:12|twelve) months|too long ago|\bhistoric(?:al)?\b"
         r"|\byears ago\b|more than (?:a|one|two|three|four|five|\d+) years?\b"
-        r"|(?:delay|waited) (?:\w+ ){0,2}(?:in |before )(?:complaining|coming to us|bringing)", re.I)),
+        r"|(?:delay|waited) (?:\w+ ){0,2}(?:in |before )(?:complaining|coming to us|bringing)"
+        r"|\b(?:the )?time (?:that )?has (?:now )?passed|\bpassage of time|\btoo old to (?:consider|investigate)", re.I)),
     ("court_or_tribunal", re.compile(
         r"\bcourts?\b|tribunal|legal action|rights? (?:of|to) (?:appeal|review|challenge)|appeal rights|\bappeal(?:ed|ing|s)? "
         r"(?:to|against)|\b(?:can|could|may|might|will|should|to) (?:still |also )?appeal\b|\ban appeal\b|judicial review"
         r"|legal proceedings|statutory review|\breview (?:and |or |/)?appeals?|(?:alternative|other) (?:legal )?remedy"
-        r"|\binsur(?:ance|er)\b|magistrates|\bproceedings\b|\bappeal (?:through|under|process|procedure|panel)", re.I)),
+        r"|\binsur(?:ance|er)\b|magistrates|\bproceedings\b|\bappeal (?:through|under|process|procedure|panel)"
+        r"|\b(?:suitability|homelessness|statutory|section 202|s\.? ?202) reviews?\b", re.I)),
     ("premature", re.compile(
         r"premature|(?:not|yet to) (?:yet )?(?:had|have|been given) (?:the |a |an )?(?:chance|opportunity)|(?:should|must) "
         r"(?:have|be given) (?:the |a |an )?(?:chance|opportunity)|(?:not|yet to) (?:yet )?(?:complete[ds]?|finish\w*|exhaust\w*"

@@ -87,4 +87,6 @@ CANNOT_ACHIEVE = _re(
     r"|\bdifferent outcome|\bno (?:further |useful )?purpose|\bnot (?:be )?proportionate\b|\bno provision for"
     r"|\bnot (?:our|the ombudsm[ae]n'?s?) role to\b|\bwe do not (?:usually )?investigate (?:\w+ ){0,4}where"
     r"|\bnot investigating the (?:core|main|substantive) (?:issue|complaint)"
+    r"|\bnor (?:can|could|would) (?:we|the ombudsm[ae]n) (?:\w+ ){0,2}(?:achieve|add|provide|get)\b"
+    r"|\bnot (?:\w+ ){0,3}a (?:good|proportionate|effective|worthwhile) use of (?:public |our )?(?:resources|money|time)"
 )

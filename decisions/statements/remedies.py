@@ -104,7 +104,7 @@ KIND_PATTERNS: tuple[tuple[str, re.Pattern], ...] = (
         r"|eligibility|application|case|charges|care plan|needs|banding|award|refusal|entitlement)", re.I)),
     ("provide_service", re.compile(
         r"\b(provide|arrange|offer|put in place|secure|commission|make available|fund|carry out|deliver|identify|start)"
-        r"\w*\b[^.;]{0,60}\b(services?|support|provision|placement|respite|tuition|education|care package|care"
+        r"\w*\b[^.;]{0,60}\b(services?(?! improvements?\b)|support|provision|placement|respite|tuition|education|care package|care"
         r"|accommodation|therapy|equipment|adaptations?|works?|repairs?|transport|help)\b", re.I)),
     ("provide_information", re.compile(
         r"\b(provide|send|give|share|write to|disclose|confirm|tell|inform|update)\w*\b[^.;]{0,60}\b(information"
@@ -465,7 +465,8 @@ CLAUSE_KIND_PATTERNS: tuple[tuple[str, re.Pattern], ...] = (
         r"|\bchanges? to (?:its|the|their)", re.I)),
     ("provide_service", re.compile(
         r"\b(?:provide|arrange|offer|put in place|secure|commission|make available|fund|deliver|identify|start|find|ensure"
-        r"|carry out|complete)\w* (?:[\w']+ ){0,6}?(?:services?|support|provision|placement|respite|tuition|education|care package"
+        r"|carry out|complete)\w* (?:[\w']+ ){0,6}?(?:services?(?! improvements?\b)|support|provision|placement|respite|tuition"
+        r"|education|care package"
         r"|care|plan is in place|accommodation|therapy|equipment|adaptations?|works?|repairs?|transport|help|school place"
         r"|visits?|inspections?|collections?)\b|\bmonitor\w*", re.I)),
     ("provide_information", re.compile(
