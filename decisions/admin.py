@@ -287,7 +287,16 @@ class DecisionAdmin(ArchiveAdmin):
     def review_state(self, decision):
         if decision.is_curated:
             return "checked by staff"
-        return "needs review (low confidence)" if decision.needs_review else f"read automatically ({decision.confidence or 'high'})"
+        if decision.needs_review:
+            return "needs review: " + "; ".join(decision.review_reasons)
+        return f"read automatically ({decision.confidence or 'high'})"
+
+    def get_ordering(self, request):
+        """The review queue: the decisions with most reasons to check first (make fidelity measures
+        how well those reasons find the readings with a mistake), newest first among equals."""
+        if request.GET.get("review") == "needed" and not request.GET.get("o"):
+            return ["-review_weight", "-decision_date", "-pk"]
+        return super().get_ordering(request)
 
     @admin.display(description="Stated payments", ordering="total_payment")
     def payments(self, decision):

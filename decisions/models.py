@@ -321,6 +321,8 @@ class Decision(VersionedModel):
     parse_warnings = models.JSONField(default=list, blank=True)
     confidence = models.CharField(max_length=10, choices=Confidence.choices, blank=True, db_index=True,
                                   help_text="How sure the parser is of the remedies and findings it read.")
+    review_weight = models.PositiveSmallIntegerField(
+        default=0, editable=False, help_text="How many reasons to check the reading: the review queue's order.")
     review_reasons = models.JSONField(default=list, blank=True,
                                       help_text="Why the parser's reading should be checked by a person.")
     is_published = models.BooleanField("published", default=True, db_index=True)

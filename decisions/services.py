@@ -354,6 +354,7 @@ def _fill_decision(decision: Decision, parsed: ParsedDecision, *, council, categ
     decision.outcome_group = parsed.outcome_group
     decision.confidence = parsed.confidence
     decision.review_reasons = parsed.review_reasons
+    decision.review_weight = len(parsed.review_reasons)
     decision.decision_date = parsed.decision_date
     decision.summary = parsed.summary
     decision.body = [section.to_dict() for section in parsed.sections]

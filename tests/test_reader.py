@@ -349,6 +349,14 @@ def test_the_admin_change_page_fits_1280_px_and_opens_with_the_total(live_server
     lefts = page.eval_on_selector_all('td.field-purposes div[id$="-purposes"] label',
                                       "els => els.map(e => Math.round(e.getBoundingClientRect().left))")
     assert len(set(lefts)) >= 2  # the payment purposes' ticks in columns
+    # A curator corrects a remedy and saves: one step, and the public page says it was checked.
+    page.select_option('select[name="remedies-0-kind"]', "training")
+    page.click('input[name="_save"]')
+    page.wait_for_url("**/admin/decisions/decision/")
+    assert decision.remedies.filter(kind="training").exists()
+    public = page.context.new_page()
+    public.goto(live_server.url + "/decisions/20-003-763/")
+    assert public.get_by_text("Checked by staff.").is_visible()
     page.goto(live_server.url + "/admin/decisions/decision/")
     assert page.evaluate("document.documentElement.scrollWidth") <= 1285
     review = page.locator("th.column-review_state")

@@ -103,3 +103,15 @@ def test_review_queue_in_admin_and_confirming_marks_curated(admin_client, client
     assert [d.reference for d in admin_client.get(url, {"review": "checked"}).context["cl"].result_list] == [
         unsure.reference]
     assert "Checked by staff." in client.get(unsure.get_absolute_url()).content.decode()
+
+
+def test_the_review_queue_puts_the_most_doubtful_first_and_says_why(admin_client):
+    one = make_decision(outcome="Upheld", summary="Mr X complained about the Council.", final="My decision.")
+    two = make_decision(outcome="Closed after initial enquiries",
+                        summary="We will not investigate this complaint about a parking fine. Mr Y could have appealed "
+                                "to the traffic tribunal, and the events are too old for us to consider now. The "
+                                "Council has already refunded Mr Y's fee.")
+    assert two.review_weight > one.review_weight >= 1
+    response = admin_client.get(reverse("admin:decisions_decision_changelist"), {"review": "needed"})
+    assert [d.reference for d in response.context["cl"].result_list][:2] == [two.reference, one.reference]
+    assert "needs review: " + two.review_reasons[0] in response.content.decode().replace("&#x27;", "'")
