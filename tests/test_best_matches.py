@@ -151,18 +151,3 @@ def test_no_hint_to_a_topic_called_other(client, housing):
     html = client.get("/decisions/", {"q": "wombat sanctuary"}).content.decode()
     assert "wombat" in html and "Most decisions like this are filed under" not in html
 
-
-@pytest.mark.parametrize("text", ["bin men missed my collection", "damp mould flat landlord", "missed collection",
-                                  "school bus pass son", "council refused mould", "recycling weeks wheelie",
-                                  "zebra crossing missed"])
-def test_words_read_one_by_one_find_what_all_the_words_together_find(housing, text):
-    """A search of bare words reads each word's decisions once (words_one_by_one) and takes their
-    intersection as its decisions with every word: the same as the full-text index gives."""
-    from decisions.search.results import all_of, words_one_by_one
-
-    query = search.parse_query(text)
-    by_word = words_one_by_one(query)
-    assert by_word is not None
-    assert sorted(all_of(query, by_word).tolist()) == sorted(search.matching_ids(query).tolist())
-    assert words_one_by_one(search.parse_query(f'"{text}"')) is None  # a phrase: read as typed
-    assert words_one_by_one(search.parse_query(text + " -zebra")) is None

@@ -23,7 +23,7 @@ from decisions.search.query import MAX_TERMS, Query, Term, parse_query, referenc
 
 __all__ = [
     "MARK_END", "MARK_START", "MAX_TERMS", "Query", "Term", "backend", "highlight", "marked_html", "marks",
-    "matching_ids", "parse_query", "topic_ids", "reference_in", "search_plan", "snippets", "synonym_groups",
+    "matching_ids", "parse_query", "reference_in", "search_plan", "snippets", "synonym_groups",
     "text_snippet", "topic_matches", "ubiquitous", "weighted_scores",
 ]
 
@@ -57,12 +57,6 @@ def matching_ids(query: Query) -> np.ndarray | None:
         return None
     return backend().matching_ids(query)
 
-
-
-def topic_ids(query: Query) -> np.ndarray:
-    """The ids of the decisions filed under a topic whose name the search's synonyms match (which
-    matching_ids counts as matching)."""
-    return backend().topic_ids(query)
 
 
 def weighted_scores(query: Query, among: np.ndarray | None = None

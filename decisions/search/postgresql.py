@@ -177,10 +177,6 @@ def matching_ids(query: Query) -> np.ndarray:
     return matched
 
 
-def topic_ids(query: Query) -> np.ndarray:
-    return ids(Decision.objects.order_by().filter(filed_under_topics(query)))
-
-
 def filed_under_topics(query: Query) -> Q:
     """The decisions whose topic (Decision.topic_text: their category's and
     subcategory's names) holds what was typed or a synonym, as conditions on their category and

@@ -181,36 +181,9 @@ def word_ids(query: search.Query, group: list[search.Term]) -> np.ndarray:
     return search.matching_ids(search.Query(text=query.text, groups=[group]))
 
 
-def words_one_by_one(query: search.Query) -> dict[tuple[str, ...], np.ndarray] | None:
-    """A search of loose words alone (no quotes, OR or minus: as complainants type), each word's
-    decisions read on its own, when there are 2 to MAX_LOOSE_WORDS of them; else None.
-
-    Such a search usually ends in best matches, which need each word's decisions; the decisions
-    with every word are then their intersection, and the full-text index is read once, not
-    twice (on PostgreSQL, all the words together cost about as much as each on its own)."""
-    loose = loose_groups(query)
-    if (query.reference or query.excluded or not 2 <= len(loose) <= MAX_LOOSE_WORDS
-            or any(not is_loose(group) for group in query.groups)):
-        return None
-    return {tuple(group[0].words): word_ids(query, group) for group in loose}
-
-
-def all_of(query: search.Query, by_word: dict[tuple[str, ...], np.ndarray]) -> np.ndarray:
-    """The decisions with every word (as search.matching_ids finds them): the words' intersection,
-    with the decisions filed under a topic the words name."""
-    found = None
-    for ids in sorted(by_word.values(), key=len):
-        found = ids if found is None else np.intersect1d(found, ids, assume_unique=True)
-    if query.expanded:
-        found = np.union1d(found, search.topic_ids(query))
-    return found
-
-
-def best_matches(held: Columns, query: search.Query, by_word: dict[tuple[str, ...], np.ndarray] | None = None
-                 ) -> tuple[np.ndarray, np.ndarray, list[str], bool]:
+def best_matches(held: Columns, query: search.Query) -> tuple[np.ndarray, np.ndarray, list[str], bool]:
     """(mask, score, words no decision has, shortened) of the decisions matching some of the
-    search's loose words and all of the rest, or filed under a topic the words name; each word's
-    decisions are read here unless ``by_word`` holds them (words_one_by_one).
+    search's loose words and all of the rest, or filed under a topic the words name.
 
     A decision scores the inverse document frequency of each word it has (how many, and how
     telling), plus that of the words that name its topic."""
@@ -219,11 +192,8 @@ def best_matches(held: Columns, query: search.Query, by_word: dict[tuple[str, ..
     firm = [group for group in query.groups if not is_loose(group)]
     score = np.zeros(len(held))
     unmatched, weights = [], []
-    by_word = by_word or {}
     for group in used:
-        ids = by_word.get(tuple(group[0].words))
-        if ids is None:
-            ids = word_ids(query, group)
+        ids = word_ids(query, group)
         weights.append(idf(len(ids), len(held)))
         if not len(ids):
             unmatched.append(" ".join(group[0].words))
@@ -324,9 +294,7 @@ class SearchResults:
             base &= held.where(name, [value])
         masks = self.masks(held)
         with search.search_plan():
-            by_word = words_one_by_one(self.query) if self.params.match != "all" else None
-            matched = all_of(self.query, by_word) if by_word else search.matching_ids(self.query)
-            if matched is not None:
+            if (matched := search.matching_ids(self.query)) is not None:
                 masks["q"] = held.having(matched)
             selected = base.copy()
             for mask in masks.values():
@@ -335,16 +303,16 @@ class SearchResults:
             # One word that finds nothing but names a topic ('damp'): that topic's decisions.
             if (self.params.match != "all" and found < BEST_MATCHES_BELOW
                     and (len(loose_groups(self.query)) >= 2 or (self.query.topics and not found))):
-                return self._best_matches(held, base, masks, selected, by_word)
+                return self._best_matches(held, base, masks, selected)
             score = (relevance(held, self.query, masks["q"], selected)
                      if self.sort_order == "relevance" and "q" in masks else None)
         return Selection(held, base, masks, selected, score)
 
     def _best_matches(self, held: Columns, base: np.ndarray, masks: dict[str, np.ndarray],
-                      strict: np.ndarray, by_word: dict | None) -> Selection:
+                      strict: np.ndarray) -> Selection:
         """The few decisions with every word first, in their own order, then those with most of them."""
         strict_score = relevance(held, self.query, masks["q"], strict) if strict.any() else None
-        masks["q"], score, unmatched, shortened = best_matches(held, self.query, by_word)
+        masks["q"], score, unmatched, shortened = best_matches(held, self.query)
         masks["q"] |= strict
         if strict_score is not None:
             score[strict] = ALL_WORDS_FIRST + strict_score[strict]

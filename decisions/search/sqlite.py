@@ -72,10 +72,6 @@ def matching_ids(query: Query) -> np.ndarray:
     return ids(index.filter(document__match=positive))
 
 
-def topic_ids(query: Query) -> np.ndarray:
-    return ids(SearchIndexRow.objects.filter(document__match=f"topic : ({fts5_groups(query.expanded)})"))
-
-
 def weighted_scores(query: Query, among: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
     """bm25 with BM25_WEIGHTS over the weighted columns alone (an FTS5 column filter)."""
     expression = f"{WEIGHTED_COLUMNS} : ({fts5_groups(query.groups)})"
