@@ -151,3 +151,13 @@ def test_no_hint_to_a_topic_called_other(client, housing):
     html = client.get("/decisions/", {"q": "wombat sanctuary"}).content.decode()
     assert "wombat" in html and "Most decisions like this are filed under" not in html
 
+
+
+def test_an_extract_is_cut_around_the_run_with_most_different_words():
+    from decisions.search.highlight import text_snippet
+
+    filler = "The officer wrote again. " * 40
+    text = f"{filler} The landlord ignored it. {filler} The landlord ignored the mould and the damp in the flat. {filler}"
+    extract = text_snippet(text, search.parse_query("landlord mould damp flat"), words=12)
+    assert "<mark>mould</mark>" in extract and "<mark>damp</mark>" in extract and "<mark>flat</mark>" in extract
+    assert text_snippet(text, search.parse_query("zebra")) is None

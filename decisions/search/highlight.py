@@ -6,6 +6,7 @@ Text from a file is escaped first; only our private marker characters become <ma
 from __future__ import annotations
 
 import re
+from collections import Counter
 from functools import lru_cache
 
 from django.utils.html import escape
@@ -32,11 +33,19 @@ def text_snippet(text: str, query: Query, *, words: int = 32) -> SafeString | No
     if not matches:
         return None
     span = words * 7  # characters: about `words` words of English prose
+    # A window sliding over the matches: the different words within `span` of each match.
     best_start, best_score = matches[0][0], 0
-    for index, (position, _) in enumerate(matches):
-        distinct = {found for at, found in matches[index:] if at < position + span}
-        if len(distinct) > best_score:
-            best_start, best_score = position, len(distinct)
+    in_window: Counter[str] = Counter()
+    end = 0
+    for position, found in matches:
+        while end < len(matches) and matches[end][0] < position + span:
+            in_window[matches[end][1]] += 1
+            end += 1
+        if len(in_window) > best_score:
+            best_start, best_score = position, len(in_window)
+        in_window[found] -= 1
+        if not in_window[found]:
+            del in_window[found]
     start = _word_boundary_before(text, best_start, span // 5)
     stop = _word_boundary_after(text, start + span)
     extract = " ".join(text[start:stop].split())
