@@ -22,11 +22,11 @@ SNIPPET_CANDIDATES = 60  # matches considered as the start of an extract
 def text_snippet(text: str, query: Query, *, words: int = 32) -> SafeString | None:
     """About ``words`` words of the text around the run that holds the most of the query's
     different words, with those words marked; None when none of them is in the text."""
-    pattern = _highlight_pattern(query.highlight_terms())
-    if pattern is None:
+    found = _matches(query, text)
+    if found is None:
         return None
     matches = []
-    for match in pattern.finditer(text):
+    for match in found:
         matches.append((match.start(), match.group(0).lower()))
         if len(matches) >= SNIPPET_CANDIDATES:
             break
@@ -78,8 +78,7 @@ def marked_html(text: str) -> SafeString:
 
 def topic_matches(topic: str, query: Query) -> bool:
     """Whether a decision's topic holds a searched term: it is listed because it is filed under it."""
-    pattern = _highlight_pattern(query.highlight_terms()) if query.groups else None
-    return bool(pattern and topic and pattern.search(topic))
+    return bool(query.groups and topic and next(_matches(query, topic) or iter(()), None))
 
 
 def highlight(text: str, query: Query) -> SafeString:
@@ -88,28 +87,45 @@ def highlight(text: str, query: Query) -> SafeString:
     Matches whole words and their common inflections (a rough stem: 'complaint' marks
     'complaints', 'delayed' marks 'delay'), and phrases as sequences.
     """
-    combined = _highlight_pattern(query.highlight_terms())
-    if combined is None or not text:
+    found = _matches(query, text) if text else None
+    if found is None:
         return escape(text)
-    marked = combined.sub(lambda m: f"{MARK_START}{m.group(0)}{MARK_END}", text)
-    return marked_html(marked)
+    parts, at = [], 0
+    for match in found:
+        parts += [text[at:match.start()], MARK_START, text[match.start():match.end()], MARK_END]
+        at = match.end()
+    return marked_html("".join(parts) + text[at:])
 
 
 def marks(text: str, query: Query) -> bool:
     """Whether highlight() would mark anything in the text."""
-    pattern = _highlight_pattern(query.highlight_terms())
-    return bool(pattern and text and pattern.search(text))
+    return bool(text and next(_matches(query, text) or iter(()), None))
+
+
+def _matches(query: Query, text: str):
+    """The query's words in the text (re.Match objects, at the text's own positions), or None when
+    the query has no words. Matched in the lower-cased text by a case-sensitive pattern: with
+    IGNORECASE, Python's re cannot skip ahead on an alternation of literals (2.6 times slower)."""
+    patterns = _highlight_pattern(query.highlight_terms())
+    if patterns is None:
+        return None
+    lowered = text.lower()
+    if len(lowered) == len(text):  # the same positions (a few characters grow when lower-cased)
+        return patterns[0].finditer(lowered)
+    return patterns[1].finditer(text)
 
 
 @lru_cache(maxsize=256)
-def _highlight_pattern(terms: tuple[tuple[str, ...], ...]) -> re.Pattern | None:
+def _highlight_pattern(terms: tuple[tuple[str, ...], ...]) -> tuple[re.Pattern, re.Pattern] | None:
+    """(for lower-cased text, ignoring case): each term's words by their rough stems, whole words."""
     patterns = []
     for words in terms:
-        stems = [re.escape(_rough_stem(w)) + r"\w*" for w in words]
+        stems = [re.escape(_rough_stem(w.lower())) + r"\w*" for w in words]
         patterns.append(r"\b" + r"\W+".join(stems))
     if not patterns:
         return None
-    return re.compile("|".join(f"(?:{p})" for p in sorted(patterns, key=len, reverse=True)), re.I)
+    combined = "|".join(f"(?:{p})" for p in sorted(patterns, key=len, reverse=True))
+    return re.compile(combined), re.compile(combined, re.I)
 
 
 def _rough_stem(word: str) -> str:

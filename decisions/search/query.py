@@ -373,8 +373,10 @@ def words_of(text: str) -> list[str]:
 
 
 def reference_in(text: str) -> str | None:
-    """The decision reference a query consists of, if it is one (e.g. '20-003-763')."""
-    return parse_query(text).reference
+    """The decision reference a query consists of, if it is one (e.g. '20-003-763'), read as
+    parse_query reads it (without parsing the rest: a description can be 2,000 characters)."""
+    text = fold(text or "")[:MAX_QUERY_LENGTH].strip()
+    return normalise_reference(text) if REFERENCE_RE.fullmatch(text) else None
 
 
 # A word in at least this share of all decisions tells nothing about relevance: its inverse
