@@ -94,15 +94,23 @@ def _listing_context(request, within=None, *, skip_facets=(), implicit=()):
         shown = results.page(facets_but=skip_facets)
     except EmptyPage as error:  # past the end: the last page
         raise Redirect(request.path + links.to(params.but(page=error.pages), page=True)) from error
+    # Nothing found, and a word looks misspelt: the corrected search's results, saying so, with a
+    # link to the search as typed (match=all: exactly the words typed, never corrected or loosened).
+    as_typed = None
+    if not shown.count and (respelt := _respelt(params, within)):
+        as_typed = (params.q, links.to(params.but(match="all")))
+        params, results = respelt
+        shown = results.page(facets_but=skip_facets)
     page, facet_list, selection = shown.page, shown.facets, shown.selection
     links.add_facet_links(params, facet_list)
     active_filters = [(label, value_label, links.to(params.without(name, value)))
                       for name, label, named in described(params) for value, value_label in named]
     if params.q:
         active_filters.insert(0, (WORDS_LABEL, params.q, links.to(params.without("q"))))
-    suggestion = suggest.did_you_mean(params.query, page.paginator.count)
+    suggestion = suggest.did_you_mean(params.query, page.paginator.count) if not as_typed else None
     return {
         "suggestion": suggestion,
+        "as_typed": as_typed,
         "glossary": GLOSSARY_SECTIONS,
         "suggestion_url": links.to(params.but(q=suggestion)) if suggestion else None,
         "best_matches": selection.kind == MOST_WORDS,
@@ -132,6 +140,19 @@ def _listing_context(request, within=None, *, skip_facets=(), implicit=()):
         "result_query": links.to_result(params) if params.query.groups else "",
         "export_query": urlencode([*implicit, *params.pairs()]),
     }
+
+
+def _respelt(params: SearchParams, within) -> tuple[SearchParams, SearchResults] | None:
+    """For a search that found nothing: the search with its misspelt words corrected, when that
+    finds decisions (not for ?match=all, the search exactly as typed)."""
+    if not params.q or params.match == "all" or params.page != 1:
+        return None
+    corrected = suggest.did_you_mean(params.query, 0)
+    if not corrected:
+        return None
+    respelt = params.but(q=corrected)
+    results = SearchResults(respelt, within)
+    return (respelt, results) if results.selection.count else None
 
 
 def _topic_hint(results: SearchResults, params: SearchParams, skip_facets, first) -> dict | None:

@@ -119,7 +119,9 @@ def test_did_you_mean_offers_the_archive_s_own_spelling(client):
     assert suggest.did_you_mean(search.parse_query("homelessness"), 2) is None  # every word is known
     assert suggest.did_you_mean(search.parse_query("homelesness"), 10) is None  # enough results
     content = client.get("/decisions/", {"q": "homelesness", "sort": "newest"}).content.decode()
-    assert 'Did you mean <a href="?q=homelessness&amp;sort=newest">homelessness</a>?' in content
+    assert "these are the results for <strong>homelessness</strong>" in content  # corrected at once
+    content = client.get("/decisions/", {"q": "homelesness", "sort": "newest", "match": "all"}).content.decode()
+    assert re.search(r'Did you mean <a href="\?q=homelessness&amp;[^"]*sort=newest[^"]*">homelessness</a>\?', content)
 
 
 def test_results_say_why_they_matched(client):
@@ -163,3 +165,15 @@ def test_dev_set_topic_searches_do_not_get_worse(client, django_assert_max_num_q
     assert all(s.got for s in plain), [s.text for s in plain if not s.got]
     manifest = json.loads((DEVSET / "manifest.json").read_text())
     assert len(relevance.topics(manifest)) >= 26
+
+
+def test_a_misspelt_search_that_finds_nothing_shows_the_corrected_search(client, seeds):
+    from tests.factories import make_decision
+
+    make_decision(summary="The Council delayed Mr Z's homelessness application and has agreed to apologise.",
+                  category="Housing", subcategory="Homelessness")
+    html = client.get("/decisions/", {"q": "homelesness"}).content.decode()
+    assert "No decision has “homelesness”, so these are the results for <strong>homelessness</strong>" in html
+    assert 'class="result"' in html and 'href="?q=homelesness&amp;match=all">Search for “homelesness” as typed' in html
+    as_typed = client.get("/decisions/", {"q": "homelesness", "match": "all"}).content.decode()
+    assert 'class="result"' not in as_typed and "Did you mean" in as_typed  # exactly as typed, with the offer
