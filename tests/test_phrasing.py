@@ -209,6 +209,20 @@ def test_payment_totals(sentence, total):
 
 
 FINDINGS = [
+    # second round: what the Ombudsman finds caused injustice, without the word fault
+    ("Mr T complained about his father's care. We find the provider's care planning and its record keeping both "
+     "caused injustice to Mr T.", {"fault_with_injustice"}),
+    # two faults, only one of which caused injustice
+    ("We found fault in how the school recorded the hearing and in its late decision on priority. Only the latter "
+     "fault caused injustice, and the Council will arrange a new hearing.", {"fault_with_injustice", "fault_no_injustice"}),
+    # evidence of fault not seen is not fault
+    ("We will not investigate this complaint about a planning decision. We have not seen enough evidence of fault "
+     "in how the Council reached it to justify an investigation.", {"not_investigated"}),
+    # the remedy sought already given, the matter already remedied
+    ("We will not investigate this complaint about a blue badge because the Council has remedied the matter.",
+     {"not_investigated", "remedied_by_organisation"}),
+    ("We will not investigate Ms U's complaint about her allowance. This is because the Council has provided the remedy "
+     "she was seeking.", {"not_investigated", "remedied_by_organisation"}),
     # fault that caused injustice, in many words
     ("We found the Council at fault. This caused Mrs X distress.", {"fault_with_injustice"}),
     ("The Council was at fault for delay, causing Mr B uncertainty.", {"fault_with_injustice"}),

@@ -369,7 +369,8 @@ NO_FAULT_RE = re.compile(
 )
 # Phrases of evidence rather than a conclusion: in a decision not to investigate, they are its reason.
 EVIDENCE_OF_NO_FAULT_RE = re.compile(
-    r"(?:no|not enough|insufficient|little) (?:\w+ ){0,2}evidence (?:of|that) (?:\w+ ){0,3}(?:fault|acted wrongly)"
+    r"(?:no|not enough|insufficient|little) (?:\w+ ){0,2}evidence (?:of|that) (?:\w+ ){0,3}(?:fault|faut|acted wrongly)"
+    r"|\bnot (?:seen|found|been (?:given|shown)) (?:enough |sufficient |any )?evidence (?:of|that) (?:\w+ ){0,3}(?:fault|faut)"
     r"|\bnot fault for\b|\bno (?:sign|indication) of fault", re.I)
 SUMMARY_INJUSTICE_NEGATIVE_RE = re.compile(
     r"\b(?:did|does|has|have|had|would) not (?:\w+ ){0,1}(?:cause|caused|result in|lead to|led to) (?:\w+ ){0,3}"
@@ -386,6 +387,13 @@ SUMMARY_INJUSTICE_POSITIVE_RE = re.compile(
     r"|\bharm\w*|\bdisadvantage\w*|\bunable to\b|\bhad to\b|\bopportunity\b|\bleft (?:him|her|them|mr|mrs|ms|miss)\b",
     re.I,
 )
+ONLY_SOME_FAULT_RE = re.compile(
+    r"\bonly (?:the latter|the former|the (?:first|second|last)|one|some|part) (?:of (?:the|these|those) )?"
+    r"(?:\w+ )?faults?\b[^.;]{0,20}\bcaused\b", re.I)
+# The Ombudsman finds that what was done caused injustice, naming no fault as such.
+FINDS_INJUSTICE_RE = re.compile(
+    r"\b(?:we|i|the ombudsm[ae]n) (?:find|found|have found|finds)\b[^.;]{0,200}\b(?:caused|causing|has caused) "
+    r"(?:\w+ ){0,3}injustice\b", re.I)
 REMEDIED_SENTENCE_RE = re.compile(
     r"\b(?:already|now|since) (?:\w+ )?(?:apologi[sz]ed|remedied|refunded|paid|cancell?ed|withdrawn|withdrew"
     r"|put (?:this|things|it|matters) right|taken (?:appropriate |suitable |reasonable )?(?:action|steps)"
@@ -393,6 +401,8 @@ REMEDIED_SENTENCE_RE = re.compile(
     r"|\b(?:corrected|rectified|put right|addressed|resolved) (?:this )?in (?:its|the|their|is) (?:[\w']+ )?"
     r"(?:final )?(?:complaint )?"
     r"(?:response|reply)"
+    r"|\b(?:has|have|had) (?:now |already )?remedied (?:the|this|that) (?:matter|complaint|issue)"
+    r"|\bprovided the (?:remedy|outcome) (?:[\w']+ ){0,3}(?:was|is|were|are) (?:seeking|looking for|asking for|wanted)"
     r"|\b(?:has|have|had) (?:now )?(?:provided|offered|given|made|taken)(?: \w+){0,4}? (?:a |an |the )?(?:suitable"
     r"|appropriate|proportionate|adequate|satisfactory|fair|reasonable|thorough|sufficient|full) (?:remedy|response|apology"
     r"|resolution|action)|\b(?:which|this|that) (?:is|was|provides?|provided) (?:a |an )?(?:suitable|appropriate"
@@ -532,10 +542,16 @@ def read_summary(summary: str, outcome: str, new_remedy_kinds: set[str]) -> list
                 if not (deciding_not_to_investigate and evidence_only) and not sentence.ni:
                     add("no_fault", sentence.original)
                 continue
+            if EVIDENCE_OF_NO_FAULT_RE.search(clause):
+                continue  # fault not shown: a reason not to go on, or no fault, never a finding of fault
             fault = FAULT_STATEMENT_RE.search(clause)
             if fault and not sentence.ni and not HYPOTHETICAL_RE.search(clause[:fault.start()]):
                 stated_fault = True
         negative = SUMMARY_INJUSTICE_NEGATIVE_RE.search(text) and not re.search(r"warrant|investigat", text, re.I)
+        if not stated_fault and not negative and not sentence.ni and FINDS_INJUSTICE_RE.search(text):
+            fault_seen = True
+            add("fault_with_injustice", sentence.original)
+            continue
         if stated_fault:
             fault_seen = True
             if negative:
@@ -544,6 +560,8 @@ def read_summary(summary: str, outcome: str, new_remedy_kinds: set[str]) -> list
             pending.append((index, sentence.original))
             if SUMMARY_INJUSTICE_POSITIVE_RE.search(FAULT_STATEMENT_RE.sub(" ", text)):
                 add("fault_with_injustice", sentence.original)
+                if ONLY_SOME_FAULT_RE.search(text):  # 'only the latter fault caused injustice': the others none
+                    add("fault_no_injustice", sentence.original)
                 pending = []
             continue
         if pending:
@@ -553,6 +571,8 @@ def read_summary(summary: str, outcome: str, new_remedy_kinds: set[str]) -> list
             elif SUMMARY_INJUSTICE_POSITIVE_RE.search(text) or (commits and (
                     new_remedy_kinds & PERSONAL_REMEDIES or PERSONAL_REMEDY_WORDS_RE.search(text))):
                 add("fault_with_injustice", pending[0][1])
+                if ONLY_SOME_FAULT_RE.search(text):
+                    add("fault_no_injustice", sentence.original)
                 pending = []
             elif index - pending[-1][0] > 3:
                 pending = pending[:1]
