@@ -17,7 +17,7 @@ CASES = [
     ("Closed after initial enquiries", "We will not investigate this complaint about school transport. There is not "
                "enough evidence of fault to justify an investigation.", None),
     ("Upheld", "The Council was at fault in how it told Mrs D about the fees. Only one of those faults caused injustice, "
-               "and the Council has agreed to apologise.", "the summary finds fault without injustice"),
+               "and the Council has agreed to apologise.", None),  # read as both kinds: nothing to check
     ("Not upheld", "We found no fault in how the Council assessed Mr E. It had already apologised for a delay in "
                "replying to him.", None),
     ("Upheld", "The Council failed to carry out the agreed works, causing Mr F distress. It has agreed to apologise. "
@@ -33,3 +33,17 @@ def test_the_reading_says_what_to_check(outcome, summary, doubt):
         assert parsed.review_reasons == [], parsed.review_reasons
     else:
         assert any(reason.startswith(doubt) for reason in parsed.review_reasons), parsed.review_reasons
+
+
+def test_a_doubt_names_what_the_summary_says_and_the_reading_lacks():
+    """review.doubts on a reading that missed a kind (built here: the rules now read these sentences)."""
+    from types import SimpleNamespace
+
+    from decisions.statements.review import doubts
+
+    finding = SimpleNamespace(kind="fault_with_injustice", reason=None, text="")
+    reading = SimpleNamespace(summary="The Council was at fault, but its fault did not cause Mr V any injustice.",
+                              findings=[finding], remedies=[])
+    assert any(d.startswith("the summary finds fault without injustice") for d in doubts(reading))
+    reading.findings.append(SimpleNamespace(kind="fault_no_injustice", reason=None, text=""))
+    assert not any(d.startswith("the summary finds fault without injustice") for d in doubts(reading))

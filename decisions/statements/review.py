@@ -48,7 +48,7 @@ ALREADY_REMEDIED = _re(r"\balready (?:[a-z]+ ){0,6}?(?:apologi[sz]ed|refunded|pa
                        r"|put (?:it|this|that|things|matters) right)")
 # Fault found in part without injustice.
 FAULT_WITHOUT_INJUSTICE = _re(r"\bonly (?:the|one|some|part|the latter|the former)\b[^.]{0,40}\bfault\w* caused injustice"
-                              r"|\bfault\w*[^.]{0,60}\b(?:did|does) not cause (?:\w+ )?(?:significant )?injustice")
+                              r"|\bfault\w*[^.]{0,60}\b(?:did|does) not cause (?:\w+ ){0,3}(?:any |significant )?injustice")
 # A sentence saying that part of the complaint is not considered.
 NOT_CONSIDERED = _re(r"\bwill not investigate|\btoo old to (?:consider|investigate)|\bcannot (?:say|consider|investigate)")
 PAST_ACTION = _re(r"\balready (?:provided|given|made|apologi[sz]ed|paid)|\b(?:had|has) (?:already )?(?:apologi[sz]ed|"
