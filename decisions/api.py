@@ -9,6 +9,7 @@ from django.db.models import Count, Q
 from django.http import JsonResponse
 from django.views.decorators.http import require_safe
 
+from decisions import payments
 from decisions.exports import decision_row, export_queryset
 from decisions.filters import InvalidParameter, search_params, whole_number
 from decisions.models import Category, Council, Decision
@@ -159,3 +160,32 @@ def category_list(request):
             ],
         })
     return JsonResponse({"count": len(tree), "results": tree})
+
+
+@require_safe
+def remedies(request):
+    """The remedy explorer's figures (/remedies/) as JSON: the same rows and filters."""
+    form, rows, listing = payments.explorer_rows(request)
+    if form.is_bound and form.errors:
+        name, messages = next(iter(form.errors.items()))
+        return error(400, f"Invalid value for parameter '{name}'", name, " ".join(messages))
+    root = base_url(request)
+
+    def pounds(value):
+        return None if value is None else f"{value:.2f}"
+
+    return JsonResponse({
+        "about": "Stated payment amounts only; payments agreed without an amount are counted apart, never as 0. "
+                 "A payment for two purposes counts in both.",
+        "guidance": payments.GUIDANCE_ON_REMEDIES,
+        "results": [{
+            "purpose": row.purpose, "label": row.label, "payments_with_stated_amount": row.stated,
+            "payments_without_amount": row.unstated, "decisions": row.decisions,
+            "decisions_checked_by_staff": row.checked, "median": pounds(row.median),
+            "p25": pounds(row.quartiles[0] if row.quartiles else None),
+            "p75": pounds(row.quartiles[1] if row.quartiles else None),
+            "p10": pounds(row.deciles[0] if row.deciles else None),
+            "p90": pounds(row.deciles[1] if row.deciles else None),
+            "lowest": pounds(row.lowest), "highest": pounds(row.highest),
+            "decisions_url": root + row.listing,
+        } for row in rows]})

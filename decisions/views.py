@@ -21,7 +21,7 @@ from django.templatetags.static import static
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
 
-from decisions import charts, exports, league, links, reading, search
+from decisions import charts, exports, league, links, payments, reading, search
 from decisions.caching import cached, cached_for
 from decisions.filters import AsciiIntegerField, InvalidParameter, search_params, whole_number
 from decisions.models import ArchiveState, Category, Council, Decision, Finding, Remedy
@@ -258,6 +258,28 @@ def decision_detail(request, reference):
         "back_url": back_url,
         "part_problem": part_problem,
     })
+
+
+@require_safe
+def remedy_explorer(request):
+    """What is usually paid, for each purpose: stated amounts only, with how many more state none."""
+    form, rows, listing = payments.explorer_rows(request)
+    if request.GET.get("format") == "csv":
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="ombudsman-payments.csv"'
+        writer = csv.writer(response)
+        writer.writerow(["purpose", "payments_with_stated_amount", "payments_without_amount", "decisions",
+                         "decisions_checked_by_staff", "median", "p25", "p75", "p10", "p90", "lowest", "highest"])
+        for row in rows:
+            writer.writerow([row.label, row.stated, row.unstated, row.decisions, row.checked,
+                             *[("" if value is None else value) for value in (
+                                 row.median, *(row.quartiles or (None, None)), *(row.deciles or (None, None)),
+                                 row.lowest, row.highest)]])
+        return response
+    kept = [(k, v) for k, v in request.GET.items() if k in payments.ExplorerForm.base_fields and v]
+    return render(request, "decisions/remedies.html", {
+        "form": form, "rows": rows, "guidance_url": payments.GUIDANCE_ON_REMEDIES,
+        "csv_url": "?" + urlencode([*kept, ("format", "csv")]), "api_url": "/api/remedies/?" + urlencode(kept)})
 
 
 LEAGUE_CHART_ROWS = 10  # the league chart: a compact figure above the table, which ranks them all

@@ -99,7 +99,7 @@ def test_on_a_phone_results_come_first_and_pages_pass_axe_at_both_widths(live_se
     assert page.evaluate("location.hash") == "#filters"
     for width in (1280, 390):
         page.set_viewport_size({"width": width, "height": 900})
-        for path in ("/about/", "/help/search/", "/help/terms/", "/api/docs/", "/accessibility/",
+        for path in ("/about/", "/help/search/", "/help/terms/", "/api/docs/", "/accessibility/", "/remedies/",
                      "/decisions/?q=zebra+fish", "/decisions/?q=distress+zebra&match=all",
                      "/", "/decisions/?q=council&outcome=upheld", "/decisions/20-003-763/?q=distress",
                      "/councils/", "/councils/dorset-council/", "/categories/children-s-care-services/"):

@@ -1,0 +1,136 @@
+"""What is usually paid: the spread of stated payment amounts for each purpose (the remedy explorer).
+
+Only amounts a statement states are counted; payments agreed without an amount are counted
+beside them, never as £0. A payment for two purposes (£500 for distress and time and trouble)
+counts in both rows, since the statement does not split it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from statistics import median, quantiles
+from urllib.parse import urlencode
+
+from django import forms
+from django.db.models import QuerySet
+
+from decisions.caching import cached_for
+from decisions.filters import AsciiIntegerField
+from decisions.models import Category, Decision, Remedy
+from decisions.statements.outcomes import OUTCOME_GROUPS
+from decisions.statements.vocabulary import PAYMENT_PURPOSES, label
+
+UNSPECIFIED = "unspecified"  # a payment whose purpose the statement does not say
+
+
+@dataclass
+class Spread:
+    """The stated amounts of one purpose's payments, and how many more state none."""
+
+    purpose: str
+    label: str
+    stated: int  # payments with a stated amount
+    unstated: int  # payments agreed without one
+    decisions: int  # decisions with a stated amount
+    checked: int  # of those decisions, how many staff have checked
+    median: Decimal | None = None
+    quartiles: tuple[Decimal, Decimal] | None = None  # the middle half: 25th to 75th percentile
+    deciles: tuple[Decimal, Decimal] | None = None  # 10th to 90th percentile
+    lowest: Decimal | None = None
+    highest: Decimal | None = None
+
+
+def _pounds(value) -> Decimal:
+    return Decimal(value).quantize(Decimal("1"))
+
+
+def spread(purpose: str, amounts: list[Decimal], unstated: int, decisions: int, checked: int) -> Spread:
+    """The median, middle half, 10th-90th percentiles and range of ``amounts`` (the inclusive
+    method: percentiles within the amounts seen, as a reader would read them off the list)."""
+    row = Spread(purpose, label(purpose) if purpose != UNSPECIFIED else "Purpose not stated",
+                 len(amounts), unstated, decisions, checked)
+    if amounts:
+        ordered = sorted(amounts)
+        row.median, row.lowest, row.highest = _pounds(median(ordered)), _pounds(ordered[0]), _pounds(ordered[-1])
+        if len(ordered) >= 2:
+            deciles = quantiles(ordered, n=10, method="inclusive")
+            quarters = quantiles(ordered, n=4, method="inclusive")
+            row.deciles = (_pounds(deciles[0]), _pounds(deciles[-1]))
+            row.quartiles = (_pounds(quarters[0]), _pounds(quarters[-1]))
+    return row
+
+
+def payment_spreads(decisions: QuerySet) -> list[Spread]:
+    """One row per payment purpose (and one for payments whose purpose is not stated) over the
+    payments of ``decisions``, in the vocabulary's order; purposes with no payment left out."""
+    rows = (Remedy.objects.filter(kind=Remedy.Kind.PAYMENT, decision__in=decisions.values("pk"))
+            .values_list("amount", "purposes", "decision_id", "decision__is_curated"))
+    amounts: dict[str, list[Decimal]] = {}
+    unstated: dict[str, int] = {}
+    deciding: dict[str, set[int]] = {}
+    checked: dict[str, set[int]] = {}
+    for amount, purposes, decision_id, curated in rows:
+        for purpose in [p for p in purposes.split(",") if p] or [UNSPECIFIED]:
+            if amount is None:
+                unstated[purpose] = unstated.get(purpose, 0) + 1
+                continue
+            amounts.setdefault(purpose, []).append(amount)
+            deciding.setdefault(purpose, set()).add(decision_id)
+            if curated:
+                checked.setdefault(purpose, set()).add(decision_id)
+    return [spread(purpose, amounts.get(purpose, []), unstated.get(purpose, 0), len(deciding.get(purpose, ())),
+                   len(checked.get(purpose, ())))
+            for purpose in (*PAYMENT_PURPOSES, UNSPECIFIED) if purpose in amounts or purpose in unstated]
+
+
+GUIDANCE_ON_REMEDIES = "https://www.lgo.org.uk/information-centre/reports/guidance-notes/guidance-on-remedies"
+
+
+class ExplorerForm(forms.Form):
+    """The remedy explorer's choices: which decisions' payments to count."""
+
+    category = forms.ModelChoiceField(queryset=Category.objects.filter(parent__isnull=True).order_by("name"),
+                                      to_field_name="slug", required=False, empty_label="All categories")
+    outcome = forms.ChoiceField(choices=[("", "Any outcome"), *OUTCOME_GROUPS], required=False)
+    year_from = AsciiIntegerField(required=False, min_value=1990, max_value=2100, label="From year")
+    year_to = AsciiIntegerField(required=False, min_value=1990, max_value=2100, label="To year")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("year_from") and data.get("year_to") and data["year_from"] > data["year_to"]:
+            self.add_error("year_to", "The last year is before the first.")
+        return data
+
+    def decisions_and_listing(self):
+        """The published decisions chosen, and the /decisions/ parameters that list the same."""
+        data = {name: value for name, value in (self.cleaned_data if self.is_bound else {}).items()
+                if name not in self.errors and value}
+        decisions, listing = Decision.objects.published(), []
+        if category := data.get("category"):
+            decisions = decisions.filter(category=category)
+            listing.append(("category", category.slug))
+        if outcome := data.get("outcome"):
+            decisions = decisions.filter(outcome_group=outcome)
+            listing.append(("outcome", outcome))
+        if year_from := data.get("year_from"):
+            decisions = decisions.filter(decision_date__year__gte=year_from)
+            listing.append(("date_from", f"{year_from}-01-01"))
+        if year_to := data.get("year_to"):
+            decisions = decisions.filter(decision_date__year__lte=year_to)
+            listing.append(("date_to", f"{year_to}-12-31"))
+        return decisions, listing
+
+
+def explorer_rows(request) -> tuple[ExplorerForm, list, list]:
+    """The explorer's form, its rows (payments.Spread, each with the listing of its decisions) and
+    the listing parameters, for the page, its CSV and the API alike."""
+    form = ExplorerForm(request.GET or None)
+    if form.is_bound:
+        form.is_valid()
+    decisions, listing = form.decisions_and_listing()
+    rows = cached_for(decisions, "payment spreads", lambda: payment_spreads(decisions))
+    for row in rows:
+        purpose = [("purpose", row.purpose)] if row.purpose != UNSPECIFIED else []
+        row.listing = "/decisions/?" + urlencode([("remedy", "payment"), *purpose, *listing, ("sort", "payment")])
+    return form, rows, listing

@@ -1,0 +1,66 @@
+"""What is usually paid (/remedies/): stated amounts only, their spread by purpose, never £0."""
+
+import csv
+import io
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from decisions.payments import spread
+from tests.factories import make_decision
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_spread_of_amounts_is_read_off_the_amounts_themselves():
+    row = spread("distress", [Decimal(a) for a in (100, 200, 300, 400, 1000)], unstated=2, decisions=5, checked=1)
+    assert (row.median, row.quartiles, row.deciles) == (300, (200, 400), (140, 760))
+    assert (row.lowest, row.highest, row.stated, row.unstated) == (100, 1000, 5, 2)
+    alone = spread("distress", [Decimal(250)], 0, 1, 0)
+    assert (alone.median, alone.quartiles, alone.deciles) == (250, None, None)
+    none = spread("financial_loss", [], 3, 0, 0)
+    assert none.median is None and none.lowest is None and none.unstated == 3  # unknown, not £0
+
+
+@pytest.fixture
+def paid(db):
+    for n, amount in enumerate((100, 200, 300, 400, 1000)):
+        make_decision(reference=f"61 000 00{n}", organisation="Payshire County Council", decided=date(2022, 1, 1 + n),
+                      category="Education", subcategory="Special educational needs",
+                      agreed_action=[f"The Council will pay Mrs X £{amount} to acknowledge her distress."])
+    make_decision(reference="61 000 010", organisation="Payshire County Council", category="Education",
+                  subcategory="School transport", agreed_action=["The Council will refund Mr Y the fares he paid."])
+    make_decision(reference="61 000 011", organisation="Elsewhere District Council", category="Planning",
+                  subcategory="Enforcement", agreed_action=["The Council will pay Ms Z £5,000 for her distress."])
+
+
+def test_the_explorer_shows_each_purpose_with_its_spread_and_links_to_its_decisions(client, paid):
+    html = client.get("/remedies/", {"category": "education"}).content.decode()
+    distress = html[html.index(">Distress</a>"):]
+    distress = distress[:distress.index("</tr>")]
+    assert "5<span class=\"sub\"> in 5 decisions" in distress and "£300" in distress and "£200–£400" in distress
+    assert "£140–£760" in distress and "£100–£1,000" in distress and "£5,000" not in html  # the filter holds
+    loss = html[html.index(">Financial loss</a>"):]
+    loss = loss[:loss.index("</tr>")]
+    assert '<td class="num">0<span class="sub"> in 0 decisions</span></td>\n      <td class="num">1</td>' in loss
+    assert "£0<" not in html and "£0–" not in html  # (the page says "never as £0" in words)
+    assert 'href="/decisions/?remedy=payment&amp;purpose=distress&amp;category=education&amp;sort=payment"' in html
+    listed = client.get("/decisions/?remedy=payment&purpose=distress&category=education&sort=payment")
+    assert listed.context["page"].paginator.count == 5
+    assert "guidance-on-remedies" in html and "Only amounts a statement states are counted" in html
+
+
+def test_the_csv_and_the_api_give_the_same_figures(client, paid):
+    rows = list(csv.DictReader(io.StringIO(client.get("/remedies/", {"format": "csv"}).content.decode())))
+    distress = next(row for row in rows if row["purpose"] == "Distress")
+    assert (distress["payments_with_stated_amount"], distress["median"], distress["highest"]) == ("6", "350", "5000")
+    loss = next(row for row in rows if row["purpose"] == "Financial loss")
+    assert (loss["payments_without_amount"], loss["median"]) == ("1", "")
+    data = client.get("/api/remedies/", {"category": "education"}).json()
+    api = {row["purpose"]: row for row in data["results"]}
+    assert api["distress"]["median"] == "300.00" and api["financial_loss"]["median"] is None
+    assert api["distress"]["decisions_url"].endswith("/decisions/?remedy=payment&purpose=distress&category=education"
+                                                     "&sort=payment")
+    assert client.get("/api/remedies/", {"year_from": "²"}).status_code == 400
+    assert client.get("/remedies/", {"year_from": "nonsense"}).status_code == 200  # said on the form
