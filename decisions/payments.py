@@ -7,6 +7,7 @@ counts in both rows, since the statement does not split it.
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from decimal import Decimal
 from statistics import median, quantiles
@@ -18,6 +19,7 @@ from django.db.models import QuerySet
 from decisions.caching import cached_for
 from decisions.filters import AsciiIntegerField
 from decisions.models import Category, Decision, Remedy
+from decisions.search.names import category_table
 from decisions.statements.outcomes import OUTCOME_GROUPS
 from decisions.statements.vocabulary import PAYMENT_PURPOSES, label
 
@@ -92,9 +94,17 @@ class ExplorerForm(forms.Form):
 
     category = forms.ModelChoiceField(queryset=Category.objects.filter(parent__isnull=True).order_by("name"),
                                       to_field_name="slug", required=False, empty_label="All categories")
+    subcategory = forms.CharField(required=False, max_length=200, label="Subcategory",
+                                  help_text="As in the listing's address: category/subcategory")
     outcome = forms.ChoiceField(choices=[("", "Any outcome"), *OUTCOME_GROUPS], required=False)
     year_from = AsciiIntegerField(required=False, min_value=1990, max_value=2100, label="From year")
     year_to = AsciiIntegerField(required=False, min_value=1990, max_value=2100, label="To year")
+
+    def clean_subcategory(self):
+        value = self.cleaned_data["subcategory"]
+        if value and ("subcategory", value) not in category_table().by_value:
+            raise forms.ValidationError("No such subcategory.")
+        return value
 
     def clean(self):
         data = super().clean()
@@ -110,6 +120,9 @@ class ExplorerForm(forms.Form):
         if category := data.get("category"):
             decisions = decisions.filter(category=category)
             listing.append(("category", category.slug))
+        if subcategory := data.get("subcategory"):
+            decisions = decisions.filter(subcategory_id=category_table().by_value[("subcategory", subcategory)].pk)
+            listing.append(("subcategory", subcategory))
         if outcome := data.get("outcome"):
             decisions = decisions.filter(outcome_group=outcome)
             listing.append(("outcome", outcome))
@@ -134,3 +147,40 @@ def explorer_rows(request) -> tuple[ExplorerForm, list, list]:
         purpose = [("purpose", row.purpose)] if row.purpose != UNSPECIFIED else []
         row.listing = "/decisions/?" + urlencode([("remedy", "payment"), *purpose, *listing, ("sort", "payment")])
     return form, rows, listing
+
+
+COMPARED_FROM = 10  # fewer payments of a purpose in a topic than this: no comparison is said
+
+
+def stated_amounts(purpose: str, subcategory_id: int) -> list[Decimal]:
+    """The stated amounts of the published payments for ``purpose`` in one subcategory, sorted."""
+    payments = Remedy.objects.filter(kind=Remedy.Kind.PAYMENT, amount__isnull=False, purposes__contains=purpose,
+                                     decision__is_published=True, decision__subcategory_id=subcategory_id)
+    return cached_for(payments, "stated amounts",
+                      lambda: sorted(payments.order_by().values_list("amount", flat=True)))
+
+
+def comparisons(decision: Decision, remedy: Remedy) -> list[tuple[str, str]]:
+    """For a payment with an amount: where it stands among the stated payments of the same purpose
+    in decisions of the same subcategory, with the explorer's address for them; said only when
+    there are at least COMPARED_FROM of them."""
+    if remedy.kind != Remedy.Kind.PAYMENT or remedy.amount is None or not decision.subcategory_id:
+        return []
+    said = []
+    topic = decision.subcategory.name
+    for purpose in remedy.purpose_list:
+        amounts = stated_amounts(purpose, decision.subcategory_id)
+        if len(amounts) < COMPARED_FROM:
+            continue
+        lower = bisect_left(amounts, remedy.amount) / len(amounts)
+        higher = (len(amounts) - bisect_right(amounts, remedy.amount)) / len(amounts)
+        name = label(purpose).lower()
+        if lower < 0.1 and higher < 0.1:
+            text = f"the same as most {name} payments in {topic} decisions"
+        elif lower >= higher:
+            text = f"higher than {int(lower * 10)} in 10 {name} payments in {topic} decisions"
+        else:
+            text = f"lower than {int(higher * 10)} in 10 {name} payments in {topic} decisions"
+        value = category_table().by_pk[decision.subcategory_id].value
+        said.append((f"{text} (n = {len(amounts):,})", "/remedies/?" + urlencode([("subcategory", value)])))
+    return said

@@ -244,6 +244,8 @@ def decision_detail(request, reference):
                                        keep={"q": query.text} if query.groups else {})
     remedies, findings = list(decision.remedies.all()), list(decision.findings.all())
     reading.locate_evidence(decision, remedies + findings, statement)
+    for remedy in remedies:
+        remedy.compared = payments.comparisons(decision, remedy)
     page_url = request.build_absolute_uri(decision.get_absolute_url())
     return render(request, "decisions/detail.html", {
         "decision": decision,

@@ -64,3 +64,24 @@ def test_the_csv_and_the_api_give_the_same_figures(client, paid):
                                                      "&sort=payment")
     assert client.get("/api/remedies/", {"year_from": "²"}).status_code == 400
     assert client.get("/remedies/", {"year_from": "nonsense"}).status_code == 200  # said on the form
+
+
+def test_a_decision_page_sets_a_payment_beside_others_of_its_purpose_and_topic(client, db):
+    for n in range(12):
+        make_decision(reference=f"62 000 {n:03d}", category="Education", subcategory="Special educational needs",
+                      agreed_action=[f"The Council will pay Mrs X £{100 + 50 * n} to acknowledge her distress."])
+    html = client.get("/decisions/62-000-010/").content.decode()  # £600: 10 of 12 lower
+    assert ("£600: higher than 8 in 10 distress payments in Special educational needs decisions (n = 12)" in html)
+    assert 'href="/remedies/?subcategory=education%2Fspecial-educational-needs"' in html
+    low = client.get("/decisions/62-000-000/").content.decode()  # £100: 11 of 12 higher
+    assert "£100: lower than 9 in 10 distress payments" in low
+    explorer = client.get("/remedies/", {"subcategory": "education/special-educational-needs"}).content.decode()
+    assert "12<span class=\"sub\"> in 12 decisions" in explorer
+    assert client.get("/remedies/", {"subcategory": "nonsense"}).status_code == 200  # said on the form
+
+
+def test_no_comparison_is_said_from_fewer_than_ten_payments(client, db):
+    for n in range(9):
+        make_decision(reference=f"63 000 {n:03d}", category="Education", subcategory="School transport",
+                      agreed_action=[f"The Council will pay Mr Y £{200 + n} to acknowledge his distress."])
+    assert "distress payments in School transport" not in client.get("/decisions/63-000-004/").content.decode()
