@@ -63,6 +63,19 @@ def spread(purpose: str, amounts: list[Decimal], unstated: int, decisions: int, 
     return row
 
 
+def place_on_one_scale(rows: list[Spread]) -> Decimal | None:
+    """Each row's 10th, 25th, 50th, 75th and 90th percentiles as shares (0-100) of one scale, from
+    £0 to the largest 90th percentile (a row's ``plot``, drawn as a box plot); the scale's top."""
+    top = max((row.deciles[1] for row in rows if row.deciles), default=None)
+    for row in rows:
+        row.plot = None
+        if top and row.deciles and row.quartiles:
+            points = (row.deciles[0], row.quartiles[0], row.median, row.quartiles[1], row.deciles[1])
+            row.plot = dict(zip(("p10", "p25", "p50", "p75", "p90"),
+                                (round(float(100 * value / top), 2) for value in points), strict=True))
+    return top
+
+
 def payment_spreads(decisions: QuerySet) -> list[Spread]:
     """One row per payment purpose (and one for payments whose purpose is not stated) over the
     payments of ``decisions``, in the vocabulary's order; purposes with no payment left out."""
@@ -143,6 +156,7 @@ def explorer_rows(request) -> tuple[ExplorerForm, list, list]:
         form.is_valid()
     decisions, listing = form.decisions_and_listing()
     rows = cached_for(decisions, "payment spreads", lambda: payment_spreads(decisions))
+    place_on_one_scale(rows)
     for row in rows:
         purpose = [("purpose", row.purpose)] if row.purpose != UNSPECIFIED else []
         row.listing = "/decisions/?" + urlencode([("remedy", "payment"), *purpose, *listing, ("sort", "payment")])

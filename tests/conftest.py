@@ -5,6 +5,13 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
+# The live test server listens with the backlog production has (gunicorn: 2048), not the 10 of
+# Django's development server: fifty clients connecting at once overflowed it, and the kernel
+# dropped (a 1 s retry) or reset their connections.
+from django.core.servers import basehttp  # noqa: E402
+
+basehttp.WSGIServer.request_queue_size = 2048
+
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
 EXPECTED = json.loads((FIXTURES / "expected.json").read_text(encoding="utf-8"))["decisions"]

@@ -49,6 +49,10 @@ def test_the_explorer_shows_each_purpose_with_its_spread_and_links_to_its_decisi
     listed = client.get("/decisions/?remedy=payment&purpose=distress&category=education&sort=payment")
     assert listed.context["page"].paginator.count == 5
     assert "guidance-on-remedies" in html and "Only amounts a statement states are counted" in html
+    # The spread drawn on one scale (£0 to the largest 90th percentile, £760 here).
+    assert ('<line x1="18.42" x2="100.0" y1="6" y2="6"' in distress and '<rect x="26.32" y="2" width="26.31"' in distress
+            and '<line x1="39.47" x2="39.47"' in distress)
+    assert "<svg" not in loss  # no amounts, nothing drawn
 
 
 def test_the_csv_and_the_api_give_the_same_figures(client, paid):

@@ -230,8 +230,7 @@ def test_sixty_guesses_at_once_get_no_more_than_the_limit_checked(live_server, s
 
 @pytest.mark.django_db(transaction=True)
 def test_public_pages_stay_fast_while_fifty_sign_in_attempts_run(live_server):
-    """Fifty guesses at once hold no page up: /healthz and a search answer in under a second meanwhile
-    (nine in ten; every one under two)."""
+    """Fifty guesses at once hold no page up: /healthz and a search answer in under a second each meanwhile."""
     import contextlib
     import re
     import threading
@@ -275,14 +274,13 @@ def test_public_pages_stay_fast_while_fifty_sign_in_attempts_run(live_server):
         urllib.request.urlopen(live_server.url + path, timeout=30).read()
     reader = threading.Thread(target=read_pages)
     reader.start()
-    with ThreadPoolExecutor(50) as burst:
-        list(burst.map(guess, ready))
-    done.set()
-    reader.join()
-    # Timed in the live server's own process, beside the fifty clients' threads, all sharing one
-    # interpreter lock: a read may wait a scheduling slice longer now and then (1.04 s, once in a
-    # run). Nearly all are under a second, none near the seconds a queue behind the attempts would
-    # take; make attack measures the production server from outside.
+    try:
+        with ThreadPoolExecutor(50) as burst:
+            list(burst.map(guess, ready))
+    finally:
+        done.set()  # the reader stops, whatever happened, before the test's database goes
+        reader.join()
+    # (Reads just over 1 s, seen before the test server's listen backlog was raised in conftest, were
+    # the kernel's 1 s retry of a connection the full backlog had dropped.)
     assert timings
-    ordered = sorted(seconds for seconds, _ in timings)
-    assert ordered[int(0.9 * (len(ordered) - 1))] < 1.0 and ordered[-1] < 2.0, sorted(timings)[-3:]
+    assert max(timings)[0] < 1.0, max(timings)

@@ -56,3 +56,9 @@ def decision_payments(decision) -> str:
         return format_html("{} stated, and {} payment{} without a stated amount", pounds(decision.stated_payment),
                            unstated, pluralize(unstated))
     return pounds(decision.stated_payment)
+
+
+@register.simple_tag
+def widthof(start, end) -> str:
+    """The width between two positions of a drawing (end minus start, never below 0)."""
+    return f"{max(0.0, float(end) - float(start)):.2f}"
