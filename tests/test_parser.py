@@ -400,3 +400,18 @@ def test_statements_package_does_not_import_django():
             "assert len(names) >= 7, names; "
             "sys.exit(1 if any(m == 'django' or m.startswith('django.') for m in sys.modules) else 0)")
     assert subprocess.run([sys.executable, "-c", code], cwd=str(seed_path("x").parent.parent)).returncode == 0
+
+
+def test_a_lowered_pattern_matches_as_its_case_insensitive_original():
+    import re
+
+    from decisions.statements.text import Lowered
+
+    original = re.compile(r"\bno fault\b|evidence of fault", re.I)
+    lowered = Lowered(original)
+    for text in ("We found NO FAULT here.", "There is Evidence Of Fault.", "İstanbul: no fault found", "nothing"):
+        found, expected = lowered.search(text), original.search(text)
+        assert (found and found.span()) == (expected and expected.span()), text
+    assert lowered.sub("-", "No Fault at all") == "- at all"  # the text's own letters are kept
+    with pytest.raises(ValueError):
+        Lowered(re.compile(r"[A-Z]\w+ Council", re.I))  # a capital letter would be lost
