@@ -13,7 +13,7 @@ import re
 import django_filters
 from django import forms
 
-from decisions.models import Council, Decision, Finding, Remedy
+from decisions.models import Category, Council, Decision, Finding, Remedy
 from decisions.search.names import category_table
 from decisions.search.params import BY_NAME, SEARCH_LABEL, SORTS, SearchParams
 from decisions.search.query import MAX_QUERY_LENGTH
@@ -194,3 +194,48 @@ def search_params(data, *, strict: bool, page_size: int = 25, **more) -> tuple[S
 
 
 DecisionFilter.base_filters = _ShallowCopies(DecisionFilter.base_filters)
+
+
+class ChosenDecisionsForm(forms.Form):
+    """Which published decisions a page of figures counts (the league table, the remedy explorer):
+    a category and years here, more in a subclass; and the /decisions/ parameters that list the
+    same decisions, so that every figure can link to them."""
+
+    category = forms.ModelChoiceField(queryset=Category.objects.filter(parent__isnull=True).order_by("name"),
+                                      to_field_name="slug", required=False, empty_label="All categories")
+    year_from = AsciiIntegerField(required=False, min_value=1990, max_value=2100, label="From year")
+    year_to = AsciiIntegerField(required=False, min_value=1990, max_value=2100, label="To year")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("year_from") and data.get("year_to") and data["year_from"] > data["year_to"]:
+            self.add_error("year_to", "The last year is before the first.")
+        return data
+
+    def understood(self) -> dict:
+        """The choices that were understood (those with an error are left out; the form says why)."""
+        if not self.is_bound:
+            return {}
+        self.is_valid()  # cleans the form; its cleaned_data holds every field that could be read
+        return {name: value for name, value in self.cleaned_data.items() if name not in self.errors and value}
+
+    def chosen(self):
+        """(the published decisions chosen, the /decisions/ parameters that list the same)."""
+        data = self.understood()
+        decisions, listing = Decision.objects.published(), []
+        if category := data.get("category"):
+            decisions = decisions.filter(category=category)
+            listing.append(("category", category.slug))
+        if subcategory := data.get("subcategory"):
+            decisions = decisions.filter(subcategory_id=category_table().by_value[("subcategory", subcategory)].pk)
+            listing.append(("subcategory", subcategory))
+        if outcome := data.get("outcome"):
+            decisions = decisions.filter(outcome_group=outcome)
+            listing.append(("outcome", outcome))
+        if year_from := data.get("year_from"):
+            decisions = decisions.filter(decision_date__year__gte=year_from)
+            listing.append(("date_from", f"{year_from}-01-01"))
+        if year_to := data.get("year_to"):
+            decisions = decisions.filter(decision_date__year__lte=year_to)
+            listing.append(("date_to", f"{year_to}-12-31"))
+        return decisions, listing

@@ -17,8 +17,8 @@ from django import forms
 from django.db.models import QuerySet
 
 from decisions.caching import cached_for
-from decisions.filters import AsciiIntegerField
-from decisions.models import Category, Decision, Remedy
+from decisions.filters import ChosenDecisionsForm
+from decisions.models import Decision, Remedy
 from decisions.search.names import category_table
 from decisions.statements.outcomes import OUTCOME_GROUPS
 from decisions.statements.vocabulary import PAYMENT_PURPOSES, label
@@ -102,16 +102,13 @@ def payment_spreads(decisions: QuerySet) -> list[Spread]:
 GUIDANCE_ON_REMEDIES = "https://www.lgo.org.uk/information-centre/reports/guidance-notes/guidance-on-remedies"
 
 
-class ExplorerForm(forms.Form):
+class ExplorerForm(ChosenDecisionsForm):
     """The remedy explorer's choices: which decisions' payments to count."""
 
-    category = forms.ModelChoiceField(queryset=Category.objects.filter(parent__isnull=True).order_by("name"),
-                                      to_field_name="slug", required=False, empty_label="All categories")
     subcategory = forms.CharField(required=False, max_length=200, label="Subcategory",
                                   help_text="As in the listing's address: category/subcategory")
     outcome = forms.ChoiceField(choices=[("", "Any outcome"), *OUTCOME_GROUPS], required=False)
-    year_from = AsciiIntegerField(required=False, min_value=1990, max_value=2100, label="From year")
-    year_to = AsciiIntegerField(required=False, min_value=1990, max_value=2100, label="To year")
+    field_order = ["category", "subcategory", "outcome", "year_from", "year_to"]
 
     def clean_subcategory(self):
         value = self.cleaned_data["subcategory"]
@@ -119,42 +116,12 @@ class ExplorerForm(forms.Form):
             raise forms.ValidationError("No such subcategory.")
         return value
 
-    def clean(self):
-        data = super().clean()
-        if data.get("year_from") and data.get("year_to") and data["year_from"] > data["year_to"]:
-            self.add_error("year_to", "The last year is before the first.")
-        return data
-
-    def decisions_and_listing(self):
-        """The published decisions chosen, and the /decisions/ parameters that list the same."""
-        data = {name: value for name, value in (self.cleaned_data if self.is_bound else {}).items()
-                if name not in self.errors and value}
-        decisions, listing = Decision.objects.published(), []
-        if category := data.get("category"):
-            decisions = decisions.filter(category=category)
-            listing.append(("category", category.slug))
-        if subcategory := data.get("subcategory"):
-            decisions = decisions.filter(subcategory_id=category_table().by_value[("subcategory", subcategory)].pk)
-            listing.append(("subcategory", subcategory))
-        if outcome := data.get("outcome"):
-            decisions = decisions.filter(outcome_group=outcome)
-            listing.append(("outcome", outcome))
-        if year_from := data.get("year_from"):
-            decisions = decisions.filter(decision_date__year__gte=year_from)
-            listing.append(("date_from", f"{year_from}-01-01"))
-        if year_to := data.get("year_to"):
-            decisions = decisions.filter(decision_date__year__lte=year_to)
-            listing.append(("date_to", f"{year_to}-12-31"))
-        return decisions, listing
-
 
 def explorer_rows(request) -> tuple[ExplorerForm, list, list]:
     """The explorer's form, its rows (payments.Spread, each with the listing of its decisions) and
     the listing parameters, for the page, its CSV and the API alike."""
     form = ExplorerForm(request.GET or None)
-    if form.is_bound:
-        form.is_valid()
-    decisions, listing = form.decisions_and_listing()
+    decisions, listing = form.chosen()
     rows = cached_for(decisions, "payment spreads", lambda: payment_spreads(decisions))
     place_on_one_scale(rows)
     for row in rows:

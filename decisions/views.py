@@ -23,7 +23,7 @@ from django.views.decorators.http import require_safe
 
 from decisions import charts, exports, league, links, payments, reading, search
 from decisions.caching import cached, cached_for
-from decisions.filters import AsciiIntegerField, InvalidParameter, search_params, whole_number
+from decisions.filters import ChosenDecisionsForm, InvalidParameter, search_params, whole_number
 from decisions.models import ArchiveState, Category, Council, Decision, Finding, Remedy
 from decisions.search import suggest
 from decisions.search.names import described
@@ -287,20 +287,10 @@ def remedy_explorer(request):
 LEAGUE_CHART_ROWS = 10  # the league chart: a compact figure above the table, which ranks them all
 
 
-class LeagueForm(forms.Form):
+class LeagueForm(ChosenDecisionsForm):
     """The league table's choices: which decisions to count, and the measure to rank by."""
 
-    category = forms.ModelChoiceField(queryset=Category.objects.filter(parent__isnull=True).order_by("name"),
-                                      to_field_name="slug", required=False, empty_label="All categories")
-    year_from = AsciiIntegerField(required=False, min_value=1990, max_value=2100, label="From year")
-    year_to = AsciiIntegerField(required=False, min_value=1990, max_value=2100, label="To year")
     sort = forms.ChoiceField(choices=list(league.MEASURES.items()), required=False, label="Rank by")
-
-    def clean(self):
-        data = super().clean()
-        if data.get("year_from") and data.get("year_to") and data["year_from"] > data["year_to"]:
-            self.add_error("year_to", "The last year is before the first.")
-        return data
 
 
 @require_safe
@@ -308,21 +298,8 @@ def council_index(request):
     """The league table of organisations (sortable, filterable, as CSV too), then the A–Z list."""
     # The table is ranked by decisions unless asked otherwise, and the form says so.
     form = LeagueForm({"sort": "decisions", **{key: value for key, value in request.GET.items() if value}})
-    choices = form.cleaned_data if form.is_valid() else {}
-    if form.is_bound and not form.is_valid():  # keep the choices that were understood
-        choices = {name: value for name, value in form.cleaned_data.items() if name not in form.errors}
-    measure = choices.get("sort") or "decisions"
-    decisions = Decision.objects.published()
-    listing = []  # the /decisions/ parameters behind every figure
-    if category := choices.get("category"):
-        decisions = decisions.filter(category=category)
-        listing.append(("category", category.slug))
-    if year_from := choices.get("year_from"):
-        decisions = decisions.filter(decision_date__year__gte=year_from)
-        listing.append(("date_from", f"{year_from}-01-01"))
-    if year_to := choices.get("year_to"):
-        decisions = decisions.filter(decision_date__year__lte=year_to)
-        listing.append(("date_to", f"{year_to}-12-31"))
+    measure = form.understood().get("sort") or "decisions"
+    decisions, listing = form.chosen()  # and the /decisions/ parameters behind every figure
     rows = cached_for(decisions, f"league {measure}", lambda: league.league_table(decisions, measure))
     if request.GET.get("format") == "csv":
         return _league_csv(rows)
