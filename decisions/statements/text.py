@@ -75,5 +75,9 @@ class Lowered:
         pattern, text = self._chosen(text)
         return pattern.match(text, *args)
 
+    def finditer(self, text: str):
+        pattern, text = self._chosen(text)
+        return pattern.finditer(text)
+
     def sub(self, replacement, text: str, count: int = 0) -> str:
         return self.ignoring_case.sub(replacement, text, count)  # keeps the text's own letters
