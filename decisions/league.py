@@ -9,10 +9,10 @@ from statistics import median
 
 from django.db.models import QuerySet
 
+from decisions.models import PAYMENT_BIT
 from decisions.statements.outcomes import INVESTIGATED_GROUPS, UPHELD
-from decisions.statements.vocabulary import REMEDY_KINDS, bits, label, words_in
+from decisions.statements.vocabulary import REMEDY_KINDS, label, words_in
 
-PAYMENT_BIT = bits(REMEDY_KINDS, ["payment"])
 FEW = 10  # fewer investigated decisions than this: the upheld share says little, and is flagged
 MEASURES = {  # what the table can be ranked by (the name A–Z, the others biggest first), in column order
     "name": "Organisation",
