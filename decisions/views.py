@@ -97,9 +97,10 @@ def _listing_context(request, within=None, *, skip_facets=(), implicit=()):
     # Nothing found, and a word looks misspelt: the corrected search's results, saying so, with a
     # link to the search as typed (match=all: exactly the words typed, never corrected or loosened).
     as_typed = None
-    if not shown.count and (respelt := _respelt(params, within)):
+    suggestion = suggest.did_you_mean(params.query, shown.count)
+    if not shown.count and suggestion and (respelt := _respelt(params, suggestion, within)):
         as_typed = (params.q, links.to(params.but(match="all")))
-        params, results = respelt
+        (params, results), suggestion = respelt, None
         shown = results.page(facets_but=skip_facets)
     page, facet_list, selection = shown.page, shown.facets, shown.selection
     links.add_facet_links(params, facet_list)
@@ -107,7 +108,6 @@ def _listing_context(request, within=None, *, skip_facets=(), implicit=()):
                       for name, label, named in described(params) for value, value_label in named]
     if params.q:
         active_filters.insert(0, (WORDS_LABEL, params.q, links.to(params.without("q"))))
-    suggestion = suggest.did_you_mean(params.query, page.paginator.count) if not as_typed else None
     return {
         "suggestion": suggestion,
         "as_typed": as_typed,
@@ -142,13 +142,10 @@ def _listing_context(request, within=None, *, skip_facets=(), implicit=()):
     }
 
 
-def _respelt(params: SearchParams, within) -> tuple[SearchParams, SearchResults] | None:
-    """For a search that found nothing: the search with its misspelt words corrected, when that
-    finds decisions (not for ?match=all, the search exactly as typed)."""
-    if not params.q or params.match == "all" or params.page != 1:
-        return None
-    corrected = suggest.did_you_mean(params.query, 0)
-    if not corrected:
+def _respelt(params: SearchParams, corrected: str, within) -> tuple[SearchParams, SearchResults] | None:
+    """For a search that found nothing: the search with its misspelt words corrected (did you
+    mean's suggestion), when that finds decisions (not for ?match=all, the search as typed)."""
+    if params.match == "all" or params.page != 1:
         return None
     respelt = params.but(q=corrected)
     results = SearchResults(respelt, within)
