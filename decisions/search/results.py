@@ -176,11 +176,6 @@ def idf(matches: int, archive: int) -> float:
     return float(np.log1p((archive - matches + 0.5) / (matches + 0.5)))
 
 
-def word_ids(query: search.Query, group: list[search.Term]) -> np.ndarray:
-    """The ids of the decisions that have one word of a search (or a spelling of it)."""
-    return search.matching_ids(search.Query(text=query.text, groups=[group]))
-
-
 def best_matches(held: Columns, query: search.Query) -> tuple[np.ndarray, np.ndarray, list[str], bool]:
     """(mask, score, words no decision has, shortened) of the decisions matching some of the
     search's loose words and all of the rest, or filed under a topic the words name.
@@ -193,7 +188,7 @@ def best_matches(held: Columns, query: search.Query) -> tuple[np.ndarray, np.nda
     score = np.zeros(len(held))
     unmatched, weights = [], []
     for group in used:
-        ids = word_ids(query, group)
+        ids = search.matching_ids(search.Query(text=query.text, groups=[group]))
         weights.append(idf(len(ids), len(held)))
         if not len(ids):
             unmatched.append(" ".join(group[0].words))
