@@ -90,6 +90,9 @@ class DecisionFilterForm(forms.Form):
         if start and end and start > end:
             self.add_error("date_to", f"The end of the date range ({end.day} {end:%B %Y}) is before its start "
                                       f"({start.day} {start:%B %Y}).")
+        low, high = data.get("payment_from"), data.get("payment_to")
+        if low is not None and high is not None and low > high:
+            self.add_error("payment_to", f"The largest payment (£{high:,}) is less than the smallest (£{low:,}).")
         return data
 
 
@@ -121,7 +124,11 @@ class DecisionFilter(django_filters.FilterSet):
     # Amounts are compared in pence: a third decimal place would be cut off, so it is refused.
     min_payment = AsciiNumberFilter(label=_label("min_payment"), min_value=0, max_value=10_000_000,
                                               decimal_places=2)
+    payment_from = AsciiNumberFilter(label=_label("payment_from"), min_value=0, max_value=10_000_000, decimal_places=2)
+    payment_to = AsciiNumberFilter(label=_label("payment_to"), min_value=0, max_value=10_000_000, decimal_places=2)
     finding = django_filters.MultipleChoiceFilter(choices=Finding.Kind.choices, label=_label("finding"))
+    organisation_kind = django_filters.MultipleChoiceFilter(choices=Council.Kind.choices,
+                                                            label=_label("organisation_kind"))
     sort = django_filters.ChoiceFilter(choices=list(SORTS.items()), empty_label=None, label="Sort by")
     # 'all': only decisions with every word, never the best matches a search with few results also lists.
     match = django_filters.ChoiceFilter(choices=[("all", "Every word")], label="Match")
@@ -173,9 +180,11 @@ class DecisionFilter(django_filters.FilterSet):
         """The typed parameters of what was understood (``more``: page, page size, facet shown)."""
         data = self.cleaned_data
         values = {name: tuple(data.get(name) or ()) for name in
-                  ("council", "category", "subcategory", "outcome", "remedy", "purpose", "finding")}
+                  ("council", "organisation_kind", "category", "subcategory", "outcome", "remedy", "purpose",
+                   "finding")}
         return SearchParams(q=data.get("q") or "", date_from=data.get("date_from"), date_to=data.get("date_to"),
-                            min_payment=data.get("min_payment"), sort=data.get("sort") or "",
+                            min_payment=data.get("min_payment"), payment_from=data.get("payment_from"),
+                            payment_to=data.get("payment_to"), sort=data.get("sort") or "",
                             match=data.get("match") or "", **values, **more)
 
     @property

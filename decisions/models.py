@@ -18,6 +18,7 @@ from django.db.models.lookups import GreaterThan
 from django.urls import reverse
 from django.utils import timezone
 
+from decisions.statements.organisations import ORGANISATION_KINDS, organisation_kind
 from decisions.statements.outcomes import NOT_STATED, NOT_UPHELD, OUTCOME_GROUPS, UPHELD, group_label
 from decisions.statements.vocabulary import (
     FINDING_KINDS,
@@ -132,17 +133,13 @@ def _choices(values) -> list[tuple[str, tuple[str, str]]]:
 class Council(VersionedModel):
     """Any body complained about: a council, a care provider, a school, an NHS body…"""
 
-    class Kind(models.TextChoices):
-        COUNCIL = "council", "Council"
-        CARE_PROVIDER = "care_provider", "Care provider"
-        SCHOOL = "school", "School"
-        NHS_BODY = "nhs_body", "NHS body"
-        NATIONAL_PARK = "national_park", "National park authority"
-        OTHER = "other", "Other"
+    # County council, district council, … care provider, NHS body: decisions/statements/organisations.py.
+    Kind = models.TextChoices("Kind", [(value.upper(), (value, name)) for value, name in ORGANISATION_KINDS])
 
     name = models.CharField(max_length=300, unique=True)
     slug = models.SlugField(max_length=300, unique=True)
-    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.OTHER, db_index=True)
+    kind = models.CharField("kind of organisation", max_length=30, choices=Kind.choices, default=Kind.OTHER,
+                            db_index=True, help_text="Guessed from the name when first imported; correct it here.")
 
     class Meta:
         ordering = ["name"]
@@ -153,19 +150,7 @@ class Council(VersionedModel):
     @classmethod
     def kind_for_name(cls, name: str) -> str:
         """Guess the kind of body from its published name; staff can correct it in admin."""
-        text = name.lower()
-        if re.search(r"\bnhs\b|\btrust\b|clinical commissioning|integrated care board|\bccg\b|\bicb\b|hospital", text):
-            return cls.Kind.NHS_BODY
-        if re.search(r"national park", text):
-            return cls.Kind.NATIONAL_PARK
-        if re.search(r"\bschool\b|\bacademy\b|\bcollege\b|governing body|governors", text):
-            return cls.Kind.SCHOOL
-        if re.search(r"\bcouncil\b|\bborough\b|city of london|\bcorporation\b|combined authority|greater london authority",
-                     text):
-            return cls.Kind.COUNCIL
-        if re.search(r"\bcare\b|nursing|\bhomes?\b|healthcare|\blimited\b|\bltd\b|\bllp\b|\bplc\b|\bcic\b", text):
-            return cls.Kind.CARE_PROVIDER
-        return cls.Kind.OTHER
+        return organisation_kind(name)
 
     def get_absolute_url(self) -> str:
         return reverse("decisions:council", args=[self.slug])

@@ -18,7 +18,7 @@ from django.db.models import QuerySet
 
 from decisions.caching import cached_for
 from decisions.filters import ChosenDecisionsForm
-from decisions.models import Decision, Remedy
+from decisions.models import Council, Decision, Remedy
 from decisions.search.names import category_table
 from decisions.statements.outcomes import OUTCOME_GROUPS
 from decisions.statements.vocabulary import PAYMENT_PURPOSES, label
@@ -108,13 +108,39 @@ class ExplorerForm(ChosenDecisionsForm):
     subcategory = forms.CharField(required=False, max_length=200, label="Subcategory",
                                   help_text="As in the listing's address: category/subcategory")
     outcome = forms.ChoiceField(choices=[("", "Any outcome"), *OUTCOME_GROUPS], required=False)
-    field_order = ["category", "subcategory", "outcome", "year_from", "year_to"]
+    organisation_kind = forms.ChoiceField(choices=[("", "Any kind"), *Council.Kind.choices], required=False,
+                                          label="Kind of organisation")
+    council = forms.CharField(required=False, max_length=300, label="Organisation",
+                              help_text="Its name, or the last part of its page's address")
+    field_order = ["category", "subcategory", "outcome", "organisation_kind", "council", "year_from", "year_to"]
 
     def clean_subcategory(self):
         value = self.cleaned_data["subcategory"]
         if value and ("subcategory", value) not in category_table().by_value:
             raise forms.ValidationError("No such subcategory.")
         return value
+
+    def clean_council(self):
+        """The organisation named, by its slug or its exact name (any case)."""
+        value = self.cleaned_data["council"].strip()
+        if not value:
+            return None
+        found = (Council.objects.filter(slug=value).first()
+                 or Council.objects.filter(name__iexact=value).first())
+        if found is None:
+            raise forms.ValidationError(f"No organisation is called “{value}”.")
+        return found
+
+    def chosen(self):
+        decisions, listing = super().chosen()
+        data = self.understood()
+        if kind := data.get("organisation_kind"):
+            decisions = decisions.filter(council__kind=kind)
+            listing.append(("organisation_kind", kind))
+        if council := data.get("council"):
+            decisions = decisions.filter(council=council)
+            listing.append(("council", council.slug))
+        return decisions, listing
 
 
 def explorer_rows(request) -> tuple[ExplorerForm, list, list]:
@@ -127,7 +153,24 @@ def explorer_rows(request) -> tuple[ExplorerForm, list, list]:
     for row in rows:
         purpose = [("purpose", row.purpose)] if row.purpose != UNSPECIFIED else []
         row.listing = "/decisions/?" + urlencode([("remedy", "payment"), *purpose, *listing, ("sort", "payment")])
+        row.links = amount_links(row, listing) if purpose else {}
     return form, rows, listing
+
+
+def amount_links(row: Spread, listing: list) -> dict[str, str]:
+    """The listing of the decisions behind each of a row's figures: those with a stated payment for
+    its purpose (any amount, the middle half, the 10th-90th percentile, the range)."""
+    def between(low, high) -> str:
+        bounds = [("payment_from", str(low))] + ([("payment_to", str(high))] if high is not None else [])
+        return "/decisions/?" + urlencode([("purpose", row.purpose), *bounds, *listing, ("sort", "payment")])
+
+    links = {"stated": between(0, None)} if row.stated else {}
+    if row.quartiles:
+        links["quartiles"] = between(*row.quartiles)
+        links["deciles"] = between(*row.deciles)
+    if row.lowest is not None:
+        links["range"] = between(row.lowest, row.highest)
+    return links
 
 
 COMPARED_FROM = 10  # fewer payments of a purpose in a topic than this: no comparison is said

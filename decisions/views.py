@@ -29,6 +29,7 @@ from decisions.search import suggest
 from decisions.search.names import described
 from decisions.search.params import FACETS, WORDS_LABEL, SearchParams
 from decisions.search.results import MAX_LOOSE_WORDS, MOST_WORDS, SearchResults
+from decisions.statements.organisations import KIND_MEANINGS, ORGANISATION_KINDS
 from decisions.statements.outcomes import GROUP_MEANINGS, OUTCOME_GROUPS
 from decisions.statements.vocabulary import (
     FINDING_KINDS,
@@ -345,7 +346,7 @@ def _league_csv(rows) -> HttpResponse:
 def council_detail(request, slug):
     council = get_object_or_404(Council, slug=slug)
     base = Decision.objects.published().filter(council=council)
-    context = _listing_context(request, {"council": council}, skip_facets=("council",),
+    context = _listing_context(request, {"council": council}, skip_facets=("council", "organisation_kind"),
                                implicit=[("council", council.slug)])
     context.update(_figures(base, council.name))
     context["council"] = council
@@ -472,7 +473,7 @@ def help_terms(request):
 
 
 GLOSSARY_SECTIONS = {"outcome": "outcomes", "finding": "findings", "reason": "reasons", "remedy": "remedies",
-                     "purpose": "payment-purposes"}  # a filter's name -> its section of /help/terms/
+                     "purpose": "payment-purposes", "organisation_kind": "kinds-of-organisation"}  # a filter's name -> its section of /help/terms/
 
 
 def glossary_sections() -> list[tuple[str, str, str, str, list[tuple[str, str, str]]]]:
@@ -492,6 +493,9 @@ def glossary_sections() -> list[tuple[str, str, str, str, list[tuple[str, str, s
          terms(REMEDY_KINDS)),
         ("purpose", "What a payment is for", "A payment can be for more than one of these.",
          terms(PAYMENT_PURPOSES)),
+        ("organisation_kind", "Kinds of organisation", "Read from the organisation's published name; staff "
+         "correct it where the name misleads.",
+         [(kind, name, KIND_MEANINGS[kind]) for kind, name in ORGANISATION_KINDS]),
     ]]
 
 

@@ -178,7 +178,7 @@ def test_api_councils_and_categories(client, seeds):
                   subcategory="Enforcement", decided=date(2024, 1, 1))
     councils = client.get("/api/councils/").json()
     dorset = next(c for c in councils["results"] if c["slug"] == "dorset-council")
-    assert dorset["decisions"] == 2 and dorset["kind"] == "council"
+    assert dorset["decisions"] == 2 and dorset["kind"] == "unitary_council"
     categories = client.get("/api/categories/").json()["results"]
     children = next(c for c in categories if c["slug"] == "children-s-care-services")
     assert children["decisions"] == 5

@@ -82,15 +82,43 @@ def test_import_reads_every_seed_fact(seeds):
 def test_councils_get_a_kind_and_a_slug(seeds):
     dorset = Council.objects.get(name="Dorset Council")
     assert dorset.slug == "dorset-council"
-    assert dorset.kind == Council.Kind.COUNCIL
+    assert dorset.kind == Council.Kind.UNITARY_COUNCIL
 
 
+# Names in the style the Ombudsman publishes them (made up where a real one would do as well).
 @pytest.mark.parametrize("name, kind", [
+    ("Norfolk County Council", "county_council"),
+    ("West Sussex County Council", "county_council"),
+    ("Durham County Council", "unitary_council"),  # unitary since 2009, whatever its name says
+    ("Mid Suffolk District Council", "district_council"),
+    ("North West Leicestershire District Council", "district_council"),
+    ("Swindon Borough Council", "unitary_council"),
+    ("Bristol City Council", "unitary_council"),
+    ("Cornwall Council", "unitary_council"),
+    ("Royal Borough of Windsor and Maidenhead", "unitary_council"),  # a royal borough outside London
+    ("Brighton & Hove City Council", "unitary_council"),
+    ("Council of the Isles of Scilly", "unitary_council"),
+    ("London Borough of Camden", "london_borough"),
+    ("London Borough of Hammersmith & Fulham", "london_borough"),
+    ("Royal Borough of Kensington and Chelsea", "london_borough"),
+    ("Westminster City Council", "london_borough"),
+    ("City of London Corporation", "london_borough"),
+    ("Wigan Metropolitan Borough Council", "metropolitan_borough"),
+    ("City of Bradford Metropolitan District Council", "metropolitan_borough"),
+    ("Leeds City Council", "metropolitan_borough"),
+    ("Newcastle upon Tyne City Council", "metropolitan_borough"),
+    ("St. Helens Council", "metropolitan_borough"),
+    ("Newcastle-under-Lyme Borough Council", "unitary_council"),  # not Newcastle upon Tyne
+    ("Greater Manchester Combined Authority", "other_authority"),
+    ("Peak District National Park Authority", "other_authority"),
+    ("Greater London Authority", "other_authority"),
     ("Something Care (Cheltenham) Limited", "care_provider"),
+    ("Barchester Healthcare Homes Limited", "care_provider"),
     ("Leeds Teaching Hospitals NHS Trust", "nhs_body"),
-    ("Peak District National Park Authority", "national_park"),
+    ("NHS Lincolnshire ICB", "nhs_body"),
     ("Governing Body of St Mary's School", "school"),
-    ("London Borough of Camden", "council"),
+    ("Fullhurst Community College", "school"),
+    ("Anytown Parish Council", "other"),
     ("Environment Agency", "other"),
 ])
 def test_council_kind_from_name(name, kind):

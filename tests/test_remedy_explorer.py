@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -89,3 +90,59 @@ def test_no_comparison_is_said_from_fewer_than_ten_payments(client, db):
         make_decision(reference=f"63 000 {n:03d}", category="Education", subcategory="School transport",
                       agreed_action=[f"The Council will pay Mr Y £{200 + n} to acknowledge his distress."])
     assert "distress payments in School transport" not in client.get("/decisions/63-000-004/").content.decode()
+
+
+def test_organisation_kinds_filter_and_count_the_listing(client, paid):
+    page = client.get("/decisions/", {"organisation_kind": "county_council"})
+    assert page.context["page"].paginator.count == 6  # Payshire's, not Elsewhere District Council's
+    facet = next(f for f in page.context["facets"] if f.name == "organisation_kind")
+    counts = {option.value: option.count for option in facet.options}
+    assert counts == {"county_council": 6, "district_council": 1}  # counted without its own filter
+    assert "Kind of organisation: County council" in page.content.decode()  # the chip
+    assert client.get("/decisions/", {"organisation_kind": "district_council"}).context["page"].paginator.count == 1
+    bad = client.get("/api/decisions/", {"organisation_kind": "parish"})
+    assert bad.status_code == 400 and bad.json()["parameter"] == "organisation_kind"
+
+
+def test_a_payment_range_lists_the_decisions_with_a_payment_in_it(client, paid):
+    def listed(**query):
+        return {d.reference for d in client.get("/decisions/", query).context["decisions"]}
+
+    assert listed(payment_from="200", payment_to="400") == {"61 000 001", "61 000 002", "61 000 003"}
+    assert listed(payment_from="1000") == {"61 000 004", "61 000 011"}
+    # With a purpose, the payment in the range must be for it.
+    assert listed(payment_from="1000", purpose="financial_loss") == set()
+    assert listed(payment_from="0", purpose="distress") == {f"61 000 00{n}" for n in range(5)} | {"61 000 011"}
+    page = client.get("/decisions/", {"payment_from": "500", "payment_to": "100"})
+    assert "The largest payment (£100) is less than the smallest (£500)." in page.content.decode()
+
+
+def test_every_figure_of_the_explorer_links_to_the_decisions_behind_it(client, paid):
+    rows = {row["purpose"]: row for row in client.get("/api/remedies/", {"category": "education"}).json()["results"]}
+    html = client.get("/remedies/", {"category": "education"}).content.decode()
+    distress = html[html.rindex("<tr>", 0, html.index(">Distress</a>")):]
+    links = [link.replace("&amp;", "&") for link in re.findall(r'href="(/decisions/\?[^"]+)"',
+                                                               distress[:distress.index("</tr>")])]
+    counts = [client.get(link).context["page"].paginator.count for link in links]
+    # the purpose's decisions; with a stated amount; the middle half (£200-£400); 10th-90th (£140-£760); range
+    assert counts == [5, rows["distress"]["decisions"], 3, 3, 5]
+    assert "payment_from=200&payment_to=400" in links[2] and "category=education" in links[2]
+
+
+def test_the_explorer_filters_by_kind_of_organisation_and_by_organisation(client, paid):
+    def distress(**query):
+        found = client.get("/api/remedies/", query).json()["results"]
+        return next((row for row in found if row["purpose"] == "distress"), None)
+
+    assert distress()["payments_with_stated_amount"] == 6
+    assert distress(organisation_kind="county_council")["payments_with_stated_amount"] == 5
+    assert distress(organisation_kind="district_council")["median"] == "5000.00"
+    assert distress(organisation_kind="london_borough") is None
+    assert distress(council="elsewhere-district-council")["median"] == "5000.00"
+    assert distress(council="payshire county council")["payments_with_stated_amount"] == 5  # by name too
+    assert distress(council="payshire county council", organisation_kind="county_council")["decisions_url"].endswith(
+        "/decisions/?remedy=payment&purpose=distress&organisation_kind=county_council&council=payshire-county-council"
+        "&sort=payment")
+    assert client.get("/api/remedies/", {"council": "nowhere"}).status_code == 400
+    html = client.get("/remedies/", {"council": "nowhere"}).content.decode()
+    assert "No organisation is called “nowhere”." in html

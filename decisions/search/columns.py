@@ -15,6 +15,7 @@ on PostgreSQL). They hold no answers: every search is worked out afresh from the
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 import threading
 from collections import Counter
 from dataclasses import dataclass
@@ -24,16 +25,29 @@ from django.db.models import BigIntegerField, Case, F, Func, IntegerField, Value
 from django.db.models.functions import Coalesce
 
 from decisions.caching import data_stamp
-from decisions.models import Decision
+from decisions.models import Council, Decision, Remedy
 from decisions.search.packed import Packed, unpacked
+from decisions.statements.organisations import ORGANISATION_KINDS
+from decisions.statements.organisations import OTHER as OTHER_KIND
 from decisions.statements.outcomes import OTHER, OUTCOME_GROUPS
 from decisions.statements.vocabulary import FINDING_KINDS, PAYMENT_PURPOSES, REMEDY_KINDS, bits
 
 OUTCOMES = tuple(group for group, _ in OUTCOME_GROUPS)
+KINDS = tuple(kind for kind, _ in ORGANISATION_KINDS)  # of organisation
+INDEXED = {"outcome": OUTCOMES, "organisation_kind": KINDS}  # columns holding an index into a tuple of values
 FIRST_DAY = datetime.date(1900, 1, 1)  # day numbers count from here, so every real date's is positive
 NO_DATE = -1  # a decision without a date: after every dated one, in either order
 LATEST_DAY = 1 << 30
 BIT_SETS = {"remedy": REMEDY_KINDS, "finding": FINDING_KINDS, "purpose": PAYMENT_PURPOSES}
+
+
+@dataclass(frozen=True, eq=False)
+class Payments:
+    """Every payment with a stated amount: its decision's position in Columns, amount and purposes."""
+
+    position: np.ndarray
+    amount: np.ndarray  # pence
+    purpose: np.ndarray  # bit set of PAYMENT_PURPOSES
 
 
 @dataclass(frozen=True, eq=False)
@@ -52,6 +66,8 @@ class Columns:
     finding: np.ndarray
     purpose: np.ndarray
     payment: np.ndarray  # total payment in pence
+    organisation_kind: np.ndarray  # index in KINDS, from the council's kind
+    payments: Payments  # each payment with a stated amount
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -78,8 +94,9 @@ class Columns:
         if name in ("council", "category", "subcategory"):
             wanted = [getattr(item, "pk", item) for item in value]
             return np.isin(getattr(self, name), np.asarray(wanted, dtype=np.int64))
-        if name == "outcome":
-            return np.isin(self.outcome, [OUTCOMES.index(group) for group in value if group in OUTCOMES])
+        if name in INDEXED:
+            known = INDEXED[name]
+            return np.isin(getattr(self, name), [known.index(item) for item in value if item in known])
         if name == "date_from":  # an undated decision is after no date, however early
             return (self.day >= day_number(value)) & (self.day != NO_DATE)
         if name == "date_to":
@@ -96,12 +113,26 @@ class Columns:
             chosen = getattr(self, name)[mask]
             return Counter({word: int(np.count_nonzero(chosen & (1 << bit)))
                             for bit, word in enumerate(BIT_SETS[name])})
-        column = self.outcome if name == "outcome" else getattr(self, name)
-        tally = np.bincount(column[mask])
+        tally = np.bincount(getattr(self, name)[mask])
         found = np.flatnonzero(tally)
-        if name == "outcome":
-            return Counter({OUTCOMES[key]: int(tally[key]) for key in found})
+        if name in INDEXED:
+            return Counter({INDEXED[name][key]: int(tally[key]) for key in found})
         return Counter({str(key): int(tally[key]) for key in found if key})
+
+    def paying(self, low: Decimal | None, high: Decimal | None, purposes=()) -> np.ndarray:
+        """The mask of the decisions with a stated payment from ``low`` to ``high`` pounds (either
+        may be open), for one of ``purposes`` when any are given."""
+        payments = self.payments
+        kept = np.ones(len(payments.amount), dtype=bool)
+        if low is not None:
+            kept &= payments.amount >= int(low * 100)
+        if high is not None:
+            kept &= payments.amount <= int(high * 100)
+        if purposes:
+            kept &= (payments.purpose & bits(PAYMENT_PURPOSES, purposes)) != 0
+        mask = np.zeros(len(self.ids), dtype=bool)
+        mask[payments.position[kept]] = True
+        return mask
 
     def order(self, mask: np.ndarray, sort: str, score: np.ndarray | None = None, stop: int | None = None
               ) -> np.ndarray:
@@ -212,4 +243,27 @@ def _read(stamp: tuple) -> Columns:
     read["published"] = read["published"].astype(bool)
     read["payment"] = np.rint(read["payment"] * 100).astype(np.int64)  # pence
     order = np.argsort(read["ids"], kind="stable")
-    return Columns(stamp=stamp, **{name: values[order] for name, values in read.items()})
+    read = {name: values[order] for name, values in read.items()}
+    # Each council's kind as an index in KINDS (a few hundred rows), then each decision's.
+    councils = np.array(list(Council.objects.values_list("pk", "kind")), dtype=object).reshape(-1, 2)
+    kind_of = np.full(int(max(councils[:, 0], default=0)) + 1, KINDS.index(OTHER_KIND), dtype=np.int64)
+    for pk, kind in councils:
+        kind_of[pk] = KINDS.index(kind) if kind in KINDS else KINDS.index(OTHER_KIND)
+    organisation_kind = kind_of[np.minimum(read["council"], len(kind_of) - 1)]
+    organisation_kind[read["council"] == 0] = KINDS.index(OTHER_KIND)
+    return Columns(stamp=stamp, **read, organisation_kind=organisation_kind, payments=_payments(read["ids"]))
+
+
+def _payments(ids: np.ndarray) -> Payments:
+    """The stated payments, packed as the decision columns are."""
+    purpose = sum((Case(When(purposes__contains=word, then=Value(1 << bit)), default=Value(0),
+                        output_field=IntegerField()) for bit, word in enumerate(PAYMENT_PURPOSES)), Value(0))
+    packed = (Remedy.objects.filter(kind=Remedy.Kind.PAYMENT, amount__isnull=False).order_by()
+              .aggregate(decision=Packed(F("decision_id"), kind="int8"), amount=Packed(F("amount"), kind="float8"),
+                         purpose=Packed(purpose, kind="int4")))
+    decision = unpacked(packed["decision"], "int8")
+    position = np.minimum(np.searchsorted(ids, decision), max(len(ids) - 1, 0))
+    held = (ids[position] == decision) if len(ids) else np.zeros(len(decision), dtype=bool)
+    return Payments(position=position[held],
+                    amount=np.rint(unpacked(packed["amount"], "float8") * 100).astype(np.int64)[held],
+                    purpose=unpacked(packed["purpose"], "int4")[held])

@@ -11,6 +11,7 @@ from django.db.models import Q
 from decisions.caching import cached, data_stamp
 from decisions.models import Category, Council, Finding, Remedy
 from decisions.search.params import BY_NAME, SearchParams, subcategory_value
+from decisions.statements.organisations import ORGANISATION_KINDS
 from decisions.statements.outcomes import OUTCOME_GROUPS
 from decisions.statements.vocabulary import PAYMENT_PURPOSES, choices
 
@@ -20,6 +21,7 @@ VOCABULARY_LABELS = {
     "remedy": dict(Remedy.Kind.choices),
     "finding": dict(Finding.Kind.choices),
     "purpose": dict(choices(PAYMENT_PURPOSES)),
+    "organisation_kind": dict(ORGANISATION_KINDS),
 }
 
 

@@ -44,9 +44,14 @@ FILTERS = (
     Filter("remedy", "Remedy"),
     Filter("purpose", "Payment for"),
     Filter("council", "Organisation"),
+    Filter("organisation_kind", "Kind of organisation"),
     Filter("date_from", "Decided on or after", facet=False, many=False),
     Filter("date_to", "Decided on or before", facet=False, many=False),
     Filter("min_payment", "Total payment at least (£)", facet=False, many=False),
+    # One stated payment within the range (of a purpose chosen under "Payment for", if any): the
+    # remedy explorer's figures link to the decisions behind them this way.
+    Filter("payment_from", "A payment of at least (£)", facet=False, many=False),
+    Filter("payment_to", "A payment of at most (£)", facet=False, many=False),
 )
 BY_NAME = {f.name: f for f in FILTERS}
 FACETS = tuple(f.name for f in FILTERS if f.facet)
@@ -71,9 +76,12 @@ class SearchParams:
     remedy: tuple[str, ...] = ()
     purpose: tuple[str, ...] = ()
     council: tuple[str, ...] = ()
+    organisation_kind: tuple[str, ...] = ()
     date_from: date | None = None
     date_to: date | None = None
     min_payment: Decimal | None = None
+    payment_from: Decimal | None = None
+    payment_to: Decimal | None = None
     sort: str = ""  # as asked; sort_order is the one used
     page: int = 1
     page_size: int = 25

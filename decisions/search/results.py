@@ -278,6 +278,11 @@ class SearchResults:
             elif name == "council":
                 found = council_names(slugs=values)
                 masks[name] = held.where(name, [found[slug][0] for slug in values if slug in found])
+            elif name in ("payment_from", "payment_to"):  # one range, of the purposes chosen
+                if "payment_from" in masks:
+                    continue
+                masks["payment_from"] = held.paying(self.params.payment_from, self.params.payment_to,
+                                                    self.params.purpose)
             else:
                 masks[name] = held.where(name, list(values) if BY_NAME[name].many else values[0])
         return masks
