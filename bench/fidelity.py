@@ -141,6 +141,7 @@ def measure(folder: Path) -> dict:
     remedy_counts, finding_counts, reason_counts = KindCounts(), KindCounts(), KindCounts()
     review = ReviewFlags()
     crashes: list[str] = []
+    rates: list[str] = []  # payments read as so much a period (no annotation says how many there should be)
     for name in sorted(manifest):
         path = folder / name
         try:
@@ -149,6 +150,8 @@ def measure(folder: Path) -> dict:
             crashes.append(f"{name}: {error}")
             continue
         got = parsed_facts(parsed)
+        rates += [f"{name}: £{r.rate.per} a {r.rate.period}" + (f" for {r.rate.periods}" if r.rate.periods else "")
+                  for r in parsed.remedies if r.rate]
         facts = manifest[name]
         wrong = [f"{key}: expected {facts.get(key)!r}, got {got[key]!r}" for key in HEADER_FIELDS
                  if got[key] != facts.get(key)]
@@ -192,7 +195,7 @@ def measure(folder: Path) -> dict:
                         for key in WHOLE_DECISION)
         review.add(all_right, bool(parsed.review_reasons), name)
     return {"fields": fields, "review": review, "header_fields": header_fields, "crashes": crashes, "remedy_counts": remedy_counts,
-            "finding_counts": finding_counts, "reason_counts": reason_counts}
+            "finding_counts": finding_counts, "reason_counts": reason_counts, "rates": rates}
 
 
 def summary_line(result: dict) -> str:
@@ -243,6 +246,9 @@ def main(argv=None) -> int:
         print("\n".join(result[counts].lines()))
     print("\n== whole decisions, and the review flag as a detector of mistakes")
     print("\n".join(result["review"].lines()))
+    print(f"\n== payments read as rates: {len(result['rates'])}")
+    for rate in result["rates"]:
+        print(f"  {rate}")
     print("\n== accuracy per field (files exactly right)")
     for f in fields.values():
         print(f"  {f.name:28} {f.score:6.1%} ({f.right}/{f.total})")

@@ -96,9 +96,19 @@ class RemedyForm(forms.ModelForm):
 
     class Meta:
         model = Remedy
-        fields = ["position", "kind", "amount", "purposes", "deadline", "text", "basis"]
+        fields = ["position", "kind", "amount", "rate_per", "rate_period", "rate_periods", "purposes", "deadline", "text",
+                  "basis"]
         widgets = {"text": forms.Textarea(attrs={"rows": 4, "cols": 26}), "deadline": forms.TextInput(attrs={"size": 10}),
-                   "position": forms.NumberInput(attrs={"class": "narrow-number"})}
+                   "position": forms.NumberInput(attrs={"class": "narrow-number"}),
+                   "rate_per": forms.NumberInput(attrs={"class": "narrow-number"}),
+                   "rate_periods": forms.NumberInput(attrs={"class": "narrow-number"})}
+        labels = {"rate_per": "Rate (£ a period)", "rate_period": "Period", "rate_periods": "Periods"}
+
+    def clean(self):
+        data = super().clean()
+        if (data.get("rate_per") is None) != (not data.get("rate_period")):
+            self.add_error("rate_period", "A rate needs both its amount a period and the period (or neither).")
+        return data
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -113,7 +123,8 @@ class RemedyInline(admin.TabularInline):
     model = Remedy
     form = RemedyForm
     extra = 0
-    fields = ["position", "kind", "amount", "purposes", "deadline", "text", "basis"]
+    fields = ["position", "kind", "amount", "rate_per", "rate_period", "rate_periods", "purposes", "deadline", "text",
+              "basis"]
     readonly_fields = ["basis"]  # where the parser read it: provenance, not something to edit
 
 

@@ -106,7 +106,9 @@ def decision_detail(request, reference):
         "sections": decision.body,
         "remedies": [
             {"kind": r.kind, "amount": f"{r.amount:.2f}" if r.amount is not None else None,
-             "purposes": r.purpose_list, "deadline": r.deadline or None, "text": r.text, "basis": r.basis}
+             "purposes": r.purpose_list, "deadline": r.deadline or None, "text": r.text, "basis": r.basis,
+             "rate": ({"per": f"{r.rate_per:.2f}", "period": r.rate_period, "periods": r.rate_periods}
+                      if r.rate_per is not None else None)}
             for r in decision.remedies.all()
         ],
         "findings": [{"kind": f.kind, "reason": f.reason or None, "text": f.text, "basis": f.basis}
@@ -176,10 +178,12 @@ def remedies(request):
 
     return JsonResponse({
         "about": "Stated payment amounts only; payments agreed without an amount are counted apart, never as 0. "
-                 "A payment for two purposes counts in both.",
+                 "A payment for two purposes counts in both. Rows with per_month hold the payments stated as a "
+                 "rate, each as so much a month (a week as 12/52 of a month, a term as three months, a year as 12).",
         "guidance": payments.GUIDANCE_ON_REMEDIES,
         "results": [{
-            "purpose": row.purpose, "label": row.label, "payments_with_stated_amount": row.stated,
+            "purpose": row.purpose, "label": row.label, "per_month": row.per_month,
+            "payments_with_stated_amount": row.stated,
             "payments_without_amount": row.unstated, "decisions": row.decisions,
             "decisions_checked_by_staff": row.checked, "median": pounds(row.median),
             "p25": pounds(row.quartiles[0] if row.quartiles else None),

@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from decisions.statements.organisations import ORGANISATION_KINDS, organisation_kind
+from decisions.statements.remedies import PERIODS
 from decisions.statements.outcomes import NOT_STATED, NOT_UPHELD, OUTCOME_GROUPS, UPHELD, group_label
 from decisions.statements.vocabulary import (
     FINDING_KINDS,
@@ -437,6 +438,14 @@ REMEDY_BASES = [("action", "Agreed or recommended action section"), ("summary", 
 FINDING_BASES = [("summary", "Summary"), ("body", "Statement"), ("outcome", "Outcome label only")]
 
 
+RATE_PERIODS = PERIODS  # a rate's periods, as the parser reads them
+# Months in each period, to set rates side by side as so much a month: a year of 52 weeks and
+# 365 days; a school term as a third of a school year, counted as three months (a term's rate
+# divided by three), the rule the remedy explorer states.
+MONTHS_IN = {"day": Decimal(12) / Decimal(365), "week": Decimal(12) / Decimal(52), "month": Decimal(1),
+             "term": Decimal(3), "year": Decimal(12)}
+
+
 class Remedy(VersionedModel):
     """One thing the organisation agreed or was asked to do."""
 
@@ -453,6 +462,11 @@ class Remedy(VersionedModel):
     deadline = models.CharField(max_length=200, blank=True)
     text = models.TextField(blank=True, help_text="The sentence it was read from (the evidence a reader can check).")
     basis = models.CharField(max_length=10, blank=True, choices=REMEDY_BASES)
+    # A payment stated as a rate ('£250 a month for six months'): the amount then holds its total,
+    # when stated or worked out from the number of periods, and is empty when neither is known.
+    rate_per = models.DecimalField("rate: amount a period", max_digits=12, decimal_places=2, null=True, blank=True)
+    rate_period = models.CharField("rate: period", max_length=5, blank=True, choices=[(p, p) for p in RATE_PERIODS])
+    rate_periods = models.PositiveIntegerField("rate: number of periods", null=True, blank=True)
 
     class Meta:
         ordering = ["decision", "position"]
@@ -465,6 +479,8 @@ class Remedy(VersionedModel):
                                    name="remedy_purposes_known"),
             models.CheckConstraint(condition=Q(basis__in=["", *dict(REMEDY_BASES)]), name="remedy_basis_known"),
             models.CheckConstraint(condition=Q(amount__isnull=True) | Q(amount__gte=0), name="remedy_amount_not_negative"),
+            models.CheckConstraint(condition=Q(rate_per__isnull=True, rate_period="")
+                                   | Q(rate_per__gte=0, rate_period__in=RATE_PERIODS), name="remedy_rate_whole"),
         ]
 
     def clean(self):
@@ -485,6 +501,22 @@ class Remedy(VersionedModel):
     @property
     def purpose_list(self) -> list[str]:
         return [p for p in self.purposes.split(",") if p]
+
+    @property
+    def monthly_rate(self) -> Decimal | None:
+        """A rate as so much a month, by MONTHS_IN (a term counted as three months)."""
+        if self.rate_per is None or self.rate_period not in MONTHS_IN:
+            return None
+        return (self.rate_per / MONTHS_IN[self.rate_period]).quantize(Decimal("0.01"))
+
+    @property
+    def rate_text(self) -> str:
+        """'£250 a month for 6 months'."""
+        if self.rate_per is None:
+            return ""
+        per = f"£{self.rate_per:,.2f}".removesuffix(".00")
+        count = f" for {self.rate_periods} {self.rate_period}{'s' if self.rate_periods != 1 else ''}" if self.rate_periods else ""
+        return f"{per} a {self.rate_period}{count}"
 
     @property
     def purpose_labels(self) -> list[str]:

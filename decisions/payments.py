@@ -18,7 +18,7 @@ from django.db.models import QuerySet
 
 from decisions.caching import cached_for
 from decisions.filters import ChosenDecisionsForm
-from decisions.models import Council, Decision, Remedy
+from decisions.models import MONTHS_IN, Council, Decision, Remedy
 from decisions.search.names import category_table
 from decisions.statements.outcomes import OUTCOME_GROUPS
 from decisions.statements.vocabulary import PAYMENT_PURPOSES, label
@@ -41,17 +41,20 @@ class Spread:
     deciles: tuple[Decimal, Decimal] | None = None  # 10th to 90th percentile
     lowest: Decimal | None = None
     highest: Decimal | None = None
+    per_month: bool = False  # a row of rates ('£250 a month'), each as so much a month
 
 
 def _pounds(value) -> Decimal:
     return Decimal(value).quantize(Decimal("1"))
 
 
-def spread(purpose: str, amounts: list[Decimal], unstated: int, decisions: int, checked: int) -> Spread:
+def spread(purpose: str, amounts: list[Decimal], unstated: int, decisions: int, checked: int, *,
+           per_month: bool = False) -> Spread:
     """The median, middle half, 10th-90th percentiles and range of ``amounts`` (the inclusive
     method: percentiles within the amounts seen, as a reader would read them off the list)."""
-    row = Spread(purpose, label(purpose) if purpose != UNSPECIFIED else "Purpose not stated",
-                 len(amounts), unstated, decisions, checked)
+    named = label(purpose) if purpose != UNSPECIFIED else "Purpose not stated"
+    row = Spread(purpose, f"{named}: rates, a month" if per_month else named, len(amounts), unstated, decisions,
+                 checked, per_month=per_month)
     if amounts:
         ordered = sorted(amounts)
         row.median, row.lowest, row.highest = _pounds(median(ordered)), _pounds(ordered[0]), _pounds(ordered[-1])
@@ -78,15 +81,24 @@ def place_on_one_scale(rows: list[Spread]) -> Decimal | None:
 
 def payment_spreads(decisions: QuerySet) -> list[Spread]:
     """One row per payment purpose (and one for payments whose purpose is not stated) over the
-    payments of ``decisions``, in the vocabulary's order; purposes with no payment left out."""
+    payments of ``decisions``, in the vocabulary's order; purposes with no payment left out. Then
+    a row per purpose of the payments stated as a rate, each rate as so much a month (MONTHS_IN)."""
     rows = (Remedy.objects.filter(kind=Remedy.Kind.PAYMENT, decision__in=decisions.values("pk"))
-            .values_list("amount", "purposes", "decision_id", "decision__is_curated"))
+            .values_list("amount", "purposes", "decision_id", "decision__is_curated", "rate_per", "rate_period"))
     amounts: dict[str, list[Decimal]] = {}
     unstated: dict[str, int] = {}
     deciding: dict[str, set[int]] = {}
     checked: dict[str, set[int]] = {}
-    for amount, purposes, decision_id, curated in rows:
+    rates: dict[str, list[Decimal]] = {}
+    rate_deciding: dict[str, set[int]] = {}
+    rate_checked: dict[str, set[int]] = {}
+    for amount, purposes, decision_id, curated, rate_per, rate_period in rows:
         for purpose in [p for p in purposes.split(",") if p] or [UNSPECIFIED]:
+            if rate_per is not None and rate_period in MONTHS_IN:
+                rates.setdefault(purpose, []).append(rate_per / MONTHS_IN[rate_period])
+                rate_deciding.setdefault(purpose, set()).add(decision_id)
+                if curated:
+                    rate_checked.setdefault(purpose, set()).add(decision_id)
             if amount is None:
                 unstated[purpose] = unstated.get(purpose, 0) + 1
                 continue
@@ -94,9 +106,13 @@ def payment_spreads(decisions: QuerySet) -> list[Spread]:
             deciding.setdefault(purpose, set()).add(decision_id)
             if curated:
                 checked.setdefault(purpose, set()).add(decision_id)
-    return [spread(purpose, amounts.get(purpose, []), unstated.get(purpose, 0), len(deciding.get(purpose, ())),
-                   len(checked.get(purpose, ())))
-            for purpose in (*PAYMENT_PURPOSES, UNSPECIFIED) if purpose in amounts or purpose in unstated]
+    purposes = (*PAYMENT_PURPOSES, UNSPECIFIED)
+    return ([spread(purpose, amounts.get(purpose, []), unstated.get(purpose, 0), len(deciding.get(purpose, ())),
+                    len(checked.get(purpose, ())))
+             for purpose in purposes if purpose in amounts or purpose in unstated]
+            + [spread(purpose, rates[purpose], 0, len(rate_deciding[purpose]), len(rate_checked.get(purpose, ())),
+                      per_month=True)
+               for purpose in purposes if purpose in rates])
 
 
 GUIDANCE_ON_REMEDIES = "https://www.lgo.org.uk/information-centre/reports/guidance-notes/guidance-on-remedies"
@@ -153,7 +169,7 @@ def explorer_rows(request) -> tuple[ExplorerForm, list, list]:
     for row in rows:
         purpose = [("purpose", row.purpose)] if row.purpose != UNSPECIFIED else []
         row.listing = "/decisions/?" + urlencode([("remedy", "payment"), *purpose, *listing, ("sort", "payment")])
-        row.links = amount_links(row, listing) if purpose else {}
+        row.links = amount_links(row, listing) if purpose and not row.per_month else {}
     return form, rows, listing
 
 

@@ -380,7 +380,9 @@ def _fill_decision(decision: Decision, parsed: ParsedDecision, *, council, categ
 def _remedy_rows(decision: Decision, parsed: ParsedDecision) -> list[Remedy]:
     return [Remedy(decision=decision, position=index, kind=remedy.kind, amount=remedy.amount,
                    purposes=canonical(PAYMENT_PURPOSES, remedy.purposes), deadline=(remedy.deadline or "")[:200], text=remedy.text,
-                   basis=remedy.basis)
+                   basis=remedy.basis, rate_per=remedy.rate.per if remedy.rate else None,
+                   rate_period=remedy.rate.period if remedy.rate else "",
+                   rate_periods=remedy.rate.periods if remedy.rate else None)
             for index, remedy in enumerate(parsed.remedies)]
 
 

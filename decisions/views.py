@@ -268,10 +268,10 @@ def remedy_explorer(request):
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="ombudsman-payments.csv"'
         writer = csv.writer(response)
-        writer.writerow(["purpose", "payments_with_stated_amount", "payments_without_amount", "decisions",
+        writer.writerow(["purpose", "per_month", "payments_with_stated_amount", "payments_without_amount", "decisions",
                          "decisions_checked_by_staff", "median", "p25", "p75", "p10", "p90", "lowest", "highest"])
         for row in rows:
-            writer.writerow([row.label, row.stated, row.unstated, row.decisions, row.checked,
+            writer.writerow([row.label, "yes" if row.per_month else "", row.stated, row.unstated, row.decisions, row.checked,
                              *[("" if value is None else value) for value in (
                                  row.median, *(row.quartiles or (None, None)), *(row.deciles or (None, None)),
                                  row.lowest, row.highest)]])
@@ -279,6 +279,7 @@ def remedy_explorer(request):
     kept = [(k, v) for k, v in request.GET.items() if k in payments.ExplorerForm.base_fields and v]
     return render(request, "decisions/remedies.html", {
         "form": form, "rows": rows, "guidance_url": payments.GUIDANCE_ON_REMEDIES,
+        "has_rates": any(row.per_month for row in rows),
         "csv_url": "?" + urlencode([*kept, ("format", "csv")]), "api_url": "/api/remedies/?" + urlencode(kept)})
 
 

@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 
 from decisions.statements.findings import read_summary
-from decisions.statements.remedies import read_commitments
+from decisions.statements.remedies import _tidy, read_commitments
 
 
 def remedy_kinds(text: str) -> set[str]:
@@ -442,3 +442,36 @@ def test_an_action_section_with_nothing_readable_falls_back_to_the_summary():
     assert [(r.kind, r.basis) for r in parsed.remedies] == [("apology", "summary"), ("payment", "summary")]
     assert parsed.total_payment == 100
     assert parsed.review_reasons == []  # reading the summary is ordinary, not a reason to check
+
+
+# Payments stated as a rate: the amount a period, the period, the number of periods when said,
+# and the total (stated, or the rate times the periods; unknown when neither is said).
+@pytest.mark.parametrize("sentence, per, period, periods, total", [
+    ("The Council has agreed to pay Mrs A £250 a month for six months, a total of £1,500, for the education her son lost.",
+     "250.00", "month", 6, "1500.00"),
+    ("The Council should pay Ms B £1,600 per term for the two terms her daughter was without a school place.",
+     "1600.00", "term", 2, "3200.00"),
+    ("The Council will pay Mr C £50 for each week he went without the care he was assessed as needing.",
+     "50.00", "week", None, None),
+    ("The Council agreed to pay Mrs D £200 monthly until the provision in the plan is in place.",
+     "200.00", "month", None, None),
+    ("The Council has agreed to pay Mr E £900 a term for 3 terms of missed education.", "900.00", "term", 3, "2700.00"),
+    ("The Trust will pay Ms F £20 per day for the 14 days she was left without support.", "20.00", "day", 14, "280.00"),
+    ("The Council agreed to pay Mr G £1,200 for each school term he was out of education, £2,400 in total.",
+     "1200.00", "term", None, "2400.00"),
+])
+def test_a_payment_stated_as_a_rate_keeps_its_rate_and_total(sentence, per, period, periods, total):
+    payments = [r for r in _tidy(read_commitments(sentence)) if r.kind == "payment"]
+    assert len(payments) == 1, payments
+    (payment,) = payments
+    assert (f"{payment.rate.per:.2f}", payment.rate.period, payment.rate.periods) == (per, period, periods)
+    assert (None if payment.amount is None else f"{payment.amount:.2f}") == total
+
+
+@pytest.mark.parametrize("sentence", [
+    "The Council will pay Mrs H £300 for her distress.",
+    "Mr J was repaying the debt at £15 a week before the Council agreed to pause recovery.",  # not a new payment
+    "The Council will pay £250 to Ms K within a month of this decision.",  # 'within a month' is a deadline
+])
+def test_an_amount_not_stated_as_a_rate_has_none(sentence):
+    assert all(r.rate is None for r in read_commitments(sentence))

@@ -146,3 +146,28 @@ def test_the_explorer_filters_by_kind_of_organisation_and_by_organisation(client
     assert client.get("/api/remedies/", {"council": "nowhere"}).status_code == 400
     html = client.get("/remedies/", {"council": "nowhere"}).content.decode()
     assert "No organisation is called “nowhere”." in html
+
+
+def test_rates_have_a_row_of_their_own_as_so_much_a_month(client, db):
+    make_decision(reference="63 000 001", category="Education", subcategory="Special educational needs",
+                  agreed_action=["The Council will pay Mrs A £300 a month for four months for the education her son "
+                                 "lost."])
+    make_decision(reference="63 000 002", category="Education", subcategory="Special educational needs",
+                  agreed_action=["The Council will pay Mr B £1,500 per term for the provision his daughter missed."])
+    make_decision(reference="63 000 003", category="Education", subcategory="Special educational needs",
+                  agreed_action=["The Council will pay Ms C £1,000 for the loss of provision."])
+    rows = {(row["purpose"], row["per_month"]): row for row in client.get("/api/remedies/").json()["results"]}
+    totals, rates = rows[("loss_of_service", False)], rows[("loss_of_service", True)]
+    # Totals: £1,200 (4 x £300) and £1,000 stated; the termly rate's total is not stated.
+    assert (totals["payments_with_stated_amount"], totals["payments_without_amount"]) == (2, 1)
+    assert (totals["lowest"], totals["highest"]) == ("1000.00", "1200.00")
+    # Rates a month: £300, and £1,500 a term as £500 a month.
+    assert (rates["payments_with_stated_amount"], rates["lowest"], rates["highest"]) == (2, "300.00", "500.00")
+    assert rates["label"] == "Loss of service: rates, a month"
+    html = client.get("/remedies/").content.decode()
+    assert "a term as three months" in html and "Loss of service: rates, a month" in html
+    page = client.get("/decisions/63-000-002/").content.decode()
+    assert "total not stated" in page and "£1,500 a term" in page
+    assert "£300 a month for 4 months" in client.get("/decisions/63-000-001/").content.decode()
+    rate = client.get("/api/decisions/63-000-001/").json()["remedies"][0]["rate"]
+    assert rate == {"per": "300.00", "period": "month", "periods": 4}

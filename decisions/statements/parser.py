@@ -25,8 +25,9 @@ from decisions.statements.outcomes import INVESTIGATED_GROUPS, NOT_UPHELD, UPHEL
 from decisions.statements.review import doubts
 from decisions.statements.text import fold, normalise_heading
 
-PARSER_VERSION = 3  # 2: remedies and findings read from the summary's own wording; outcome groups; confidence
+PARSER_VERSION = 4  # 2: remedies and findings read from the summary's own wording; outcome groups; confidence
 # 3: review reasons from what the text says and was not read (statements/review.py)
+# 4: payments stated as a rate ('£250 a month for six months'): Remedy.rate
 
 # A reference is two digits, three digits and three digits, however they are spaced
 # or dashed; joint decisions with the Health Service Ombudsman add a letter.

@@ -53,6 +53,22 @@ INCREASE_TO_RE = re.compile(r"\b(increase|raise|top up|topping up|uplift)\w*\b.*
 NOT_PAYMENT_RE = re.compile(r"\b(waive|write off|write-off|writing off|cancel|remove|reduce|reducing|deduct)\w*\b", re.I)
 TOTAL_RE = re.compile(r"\b(total|in all|altogether|totalling|combined)\b", re.I)
 
+# A rate: '£250 a month', '£1,600 per term', '£50 for each week', '£30 weekly'.
+PERIODS = ("day", "week", "month", "term", "year")
+RATE_RE = re.compile(
+    r"^\s*(?:(?:a|an|per|each|every|for each|for every)\s+(?:calendar\s+|school\s+|academic\s+)?"
+    r"(day|week|month|term|year)\b|(daily|weekly|monthly|termly|yearly|annually)\b)", re.I)
+_ADVERB_PERIODS = {"daily": "day", "weekly": "week", "monthly": "month", "termly": "term", "yearly": "year",
+                   "annually": "year"}
+NUMBER_WORDS = {word: n for n, word in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
+    "seventeen eighteen nineteen twenty".split())}
+# How many periods a rate is for: 'for six months', 'over 3 terms', 'for the 12 weeks'.
+PERIOD_COUNT_RE = re.compile(
+    r"^[^.;£]{0,40}?\b(?:for|over|covering)\s+(?:the\s+|a\s+further\s+|a\s+period\s+of\s+)?"
+    r"(\d{1,3}|" + "|".join(NUMBER_WORDS) + r")\s+(?:calendar\s+|school\s+|academic\s+)?(day|week|month|term|year)s?\b",
+    re.I)
+
 APOLOGY_RE = re.compile(r"\bapologi[sz]e\b|\bapology\b|\bapologies\b|\bapologi[sz]ing\b", re.I)
 PAST_RE = re.compile(
     r"\b(already|previously|originally|initially|earlier|had (offered|paid|apologi[sz]ed)"
@@ -130,7 +146,10 @@ PURPOSE_PATTERNS: tuple[tuple[str, re.Pattern], ...] = (
         r"loss of (service|provision|education|care|support|respite|placement)|lost (service|provision|education"
         r"|care|support|respite|opportunity)|missed (education|provision|support|service|care)|lack of (provision"
         r"|education|support|service|care)|without (the )?(provision|education|support|service|care)"
-        r"|(provision|education|support|services?) (she|he|they|[a-z]) (missed|lost|did not receive)", re.I)),
+        r"|(provision|education|support|services?) (she|he|they|[a-z]) (missed|lost|did not receive)"
+        r"|(provision|education|support|services?|care) (her|his|their) (son|daughter|child|children|mother|father)"
+        r" (missed|lost|did not receive|went without)|without a (suitable )?school place|out of (school|education)",
+        re.I)),
     ("financial_loss", re.compile(
         r"financial loss|\b(refund|reimburse|repay|costs?|fees?|charges?|arrears|overpa\w+|expenses?|money (he|she|they)"
         r"|rent|council tax|interest|lost (income|earnings|wages)|loss of (income|earnings))\b", re.I)),
@@ -138,13 +157,27 @@ PURPOSE_PATTERNS: tuple[tuple[str, re.Pattern], ...] = (
 
 
 @dataclass
+class Rate:
+    """A payment stated as so much a period: the amount per period, the period, and how many
+    periods when the statement says (the payment's amount is then the total)."""
+
+    per: Decimal
+    period: str  # one of PERIODS
+    periods: int | None = None
+
+    def to_dict(self) -> dict:
+        return {"per": f"{self.per:.2f}", "period": self.period, "periods": self.periods}
+
+
+@dataclass
 class Remedy:
     kind: str
     text: str
-    amount: Decimal | None = None
+    amount: Decimal | None = None  # for a rate, its total when stated or worked out, else None
     purposes: list[str] = field(default_factory=list)
     deadline: str | None = None
     basis: str = "action"  # where it was read: "action" (an agreed or recommended action section) or "summary"
+    rate: Rate | None = None
 
     def to_dict(self) -> dict:
         return {
@@ -154,7 +187,31 @@ class Remedy:
             "purposes": self.purposes,
             "deadline": self.deadline,
             "text": self.text,
+            "rate": self.rate.to_dict() if self.rate else None,
         }
+
+
+def read_rate(value: Decimal, after: str) -> Rate | None:
+    """The rate an amount is stated at, from the words right after it ('a month for six months')."""
+    match = RATE_RE.match(after)
+    if not match:
+        return None
+    period = (match.group(1) or _ADVERB_PERIODS[match.group(2).lower()]).lower()
+    rate = Rate(per=value, period=period)
+    count = PERIOD_COUNT_RE.match(after[match.end():])
+    if count and count.group(2).lower() == period:
+        number = count.group(1).lower()
+        rate.periods = int(number) if number.isdigit() else NUMBER_WORDS[number]
+    return rate
+
+
+def _paid(value: Decimal, after: str) -> tuple[Decimal | None, Rate | None]:
+    """A payment's amount and its rate, if it is stated as one: the total of a rate is known only
+    when the number of periods is (or the statement states it: _rate_totals)."""
+    rate = read_rate(value, after)
+    if rate is None:
+        return value, None
+    return (value * rate.periods if rate.periods else None), rate
 
 
 @dataclass
@@ -192,7 +249,8 @@ def extract_remedies(sections, summary: str, warnings: list[str]) -> list[Remedy
         unique.setdefault((remedy.kind, remedy.amount, remedy.kind == "payment" and remedy.amount is None), remedy)
     found = list(unique.values())
     if any(r.kind == "payment" and r.amount is not None for r in found):
-        found = [r for r in found if not (r.kind == "payment" and r.amount is None)]  # 'a payment' then '£200'
+        # 'a payment' then '£200'; a rate without a total is a payment of its own.
+        found = [r for r in found if not (r.kind == "payment" and r.amount is None and r.rate is None)]
     return _tidy(found)
 
 
@@ -355,7 +413,8 @@ def _payments(sentence: str, unit: _Unit) -> list[tuple[int, Remedy]]:
         if nearest is not None and nearest > (-1 if positive is None else positive):
             kind = "other"
             purposes = []
-        payments.append((match.start(), Remedy(kind=kind, text=sentence.strip(), amount=value,
+        amount, rate = _paid(value, folded[match.end():following_start]) if kind == "payment" else (value, None)
+        payments.append((match.start(), Remedy(kind=kind, text=sentence.strip(), amount=amount, rate=rate,
                                                purposes=(purposes or ["other"]) if kind == "payment" else [])))
     return payments
 
@@ -387,8 +446,27 @@ def _purposes(text: str) -> list[str]:
     return [purpose for purpose, pattern in PURPOSE_PATTERNS if pattern.search(text)]
 
 
+def _rate_totals(remedies: list[Remedy]) -> list[Remedy]:
+    """'£250 a month for six months, a total of £1,500': the total is the rate's amount, not a
+    second payment (kept as stated when it differs from rate times periods)."""
+    for remedy in [r for r in remedies if r.rate is not None]:
+        for other in remedies:
+            if (other is remedy or other.kind != "payment" or other.rate is not None or other.amount is None
+                    or other.text != remedy.text):
+                continue
+            written = AMOUNT_RE.pattern
+            stated_total = re.search(r"(?:total(?:ling)?(?: of)?|in all|altogether|making|which (?:is|comes to))\s*"
+                                     + written + "|" + written + r"\s*(?:in total|in all|altogether)", fold(other.text), re.I)
+            if stated_total and _amount_values(stated_total.group(0)) == {other.amount}:
+                remedy.amount = other.amount
+                remedies = [r for r in remedies if r is not other]
+                break
+    return remedies
+
+
 def _tidy(remedies: list[Remedy]) -> list[Remedy]:
     """Drop repeats: one apology, one payment per amount and purpose, and totals of the parts."""
+    remedies = _rate_totals(remedies)
     result: list[Remedy] = []
     seen_payments: set[tuple] = set()
     seen_other: set[tuple] = set()
@@ -544,8 +622,10 @@ def _clause_remedies(action: str, sentence: str, deadline: str | None) -> list[R
             continue
         previous_kind = kind
         if kind == "payment":
-            current_payment = [Remedy(kind="payment", text=sentence, amount=value, purposes=_purposes(clause),
-                                      deadline=deadline) for value, _ in amounts]
+            current_payment = [Remedy(kind="payment", text=sentence, purposes=_purposes(clause), deadline=deadline)
+                               for _ in amounts]
+            for remedy, (value, match) in zip(current_payment, amounts, strict=True):
+                remedy.amount, remedy.rate = _paid(value, clause[match.end():])
             if not current_payment:
                 current_payment = [Remedy(kind="payment", text=sentence, purposes=_purposes(clause), deadline=deadline)]
             found.extend(current_payment)
