@@ -90,6 +90,10 @@ PURPOSES = [
     ("for the loss of provision", 1),
     ("to refund the fees she paid", 1),
 ]
+# Payments stated as a rate (about 1 upheld decision in 25, as lost education or provision is paid
+# in real decisions): the amount a period, the period, and the number of periods or none.
+RATES = [(150, "month"), (200, "month"), (300, "month"), (50, "week"), (75, "week"), (900, "term"), (1600, "term"),
+         (2400, "term")]
 AMOUNTS = [100, 150, 200, 250, 300, 350, 400, 500, 600, 750, 800, 1000, 1200, 1500, 2000, 2500, 3600, 5400]
 FUNCTION_WORDS = "the of and to a in that for on with was by as it at from this be not or which their has its".split()
 # Place names made of syllables: each appears in a handful of decisions, like the street and
@@ -235,6 +239,17 @@ class Writer:
                 if rng.random() < 0.4:
                     remedies_text.append("Within three months, the Council will review its procedures and remind "
                                          "staff of the guidance.")
+                chance = rng.random()
+                if chance < 0.04:
+                    per, period = rng.choice(RATES)
+                    periods = rng.choice([None, 2, 3, 4, 6])
+                    count = f" for {periods} {period}s" if periods else ""
+                    remedies_text.append(f"The Council will also pay {person} £{per:,} a {period}{count} of the "
+                                         f"provision they missed." if periods else
+                                         f"The Council will also pay {person} £{per:,} a {period} for the provision "
+                                         f"they missed, until it is in place.")
+                elif chance < 0.09:  # a payment whose amount the statement does not state
+                    remedies_text.append(f"The Council will refund the charges {person} paid for the missed visits.")
                 if rng.random() < 0.3:
                     extra = rng.choice(AMOUNTS)
                     remedies_text.append(f"The Council will also pay £{extra:,} for the time and trouble "

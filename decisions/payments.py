@@ -10,15 +10,18 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from decimal import Decimal
-from statistics import median, quantiles
+from fractions import Fraction
 from urllib.parse import urlencode
 
+import numpy as np
 from django import forms
-from django.db.models import QuerySet
+from django.http import QueryDict
 
 from decisions.caching import cached_for
-from decisions.filters import ChosenDecisionsForm
-from decisions.models import MONTHS_IN, Council, Decision, Remedy
+from decisions.filters import ChosenDecisionsForm, search_params
+from decisions.models import Council, Decision, Remedy
+from decisions.search.columns import Columns
+from decisions.search.results import SearchResults
 from decisions.search.names import category_table
 from decisions.statements.outcomes import OUTCOME_GROUPS
 from decisions.statements.vocabulary import PAYMENT_PURPOSES, label
@@ -44,23 +47,37 @@ class Spread:
     per_month: bool = False  # a row of rates ('£250 a month'), each as so much a month
 
 
-def _pounds(value) -> Decimal:
-    return Decimal(value).quantize(Decimal("1"))
+def _pounds(pence: Fraction | int) -> Decimal:
+    """Pence (exact) as whole pounds, half to even."""
+    fraction = Fraction(pence)
+    return (Decimal(fraction.numerator) / Decimal(fraction.denominator * 100)).quantize(Decimal("1"))
 
 
-def spread(purpose: str, amounts: list[Decimal], unstated: int, decisions: int, checked: int, *,
+def _cut_points(ordered: list[int], parts: int) -> list[Fraction]:
+    """statistics.quantiles(ordered, n=parts, method="inclusive"), exact: the same figure from the
+    same amounts whatever the database or the floating point."""
+    last = len(ordered) - 1
+    points = []
+    for i in range(1, parts):
+        j, delta = divmod(i * last, parts)
+        points.append(Fraction(ordered[j] * (parts - delta) + (ordered[j + 1] * delta if delta else 0), parts))
+    return points
+
+
+def spread(purpose: str, pence: list[int], unstated: int, decisions: int, checked: int, *,
            per_month: bool = False) -> Spread:
-    """The median, middle half, 10th-90th percentiles and range of ``amounts`` (the inclusive
-    method: percentiles within the amounts seen, as a reader would read them off the list)."""
+    """The median, middle half, 10th-90th percentiles and range of amounts in pence (the inclusive
+    method: percentiles within the amounts seen, as a reader would read them off the list), in pounds."""
     named = label(purpose) if purpose != UNSPECIFIED else "Purpose not stated"
-    row = Spread(purpose, f"{named}: rates, a month" if per_month else named, len(amounts), unstated, decisions,
+    row = Spread(purpose, f"{named}: rates, a month" if per_month else named, len(pence), unstated, decisions,
                  checked, per_month=per_month)
-    if amounts:
-        ordered = sorted(amounts)
-        row.median, row.lowest, row.highest = _pounds(median(ordered)), _pounds(ordered[0]), _pounds(ordered[-1])
+    if pence:
+        ordered = sorted(pence)
+        middle = len(ordered) // 2
+        median = ordered[middle] if len(ordered) % 2 else Fraction(ordered[middle - 1] + ordered[middle], 2)
+        row.median, row.lowest, row.highest = _pounds(median), _pounds(ordered[0]), _pounds(ordered[-1])
         if len(ordered) >= 2:
-            deciles = quantiles(ordered, n=10, method="inclusive")
-            quarters = quantiles(ordered, n=4, method="inclusive")
+            deciles, quarters = _cut_points(ordered, 10), _cut_points(ordered, 4)
             row.deciles = (_pounds(deciles[0]), _pounds(deciles[-1]))
             row.quartiles = (_pounds(quarters[0]), _pounds(quarters[-1]))
     return row
@@ -79,40 +96,28 @@ def place_on_one_scale(rows: list[Spread]) -> Decimal | None:
     return top
 
 
-def payment_spreads(decisions: QuerySet) -> list[Spread]:
+def payment_spreads(held: Columns, chosen: np.ndarray) -> list[Spread]:
     """One row per payment purpose (and one for payments whose purpose is not stated) over the
-    payments of ``decisions``, in the vocabulary's order; purposes with no payment left out. Then
-    a row per purpose of the payments stated as a rate, each rate as so much a month (MONTHS_IN)."""
-    rows = (Remedy.objects.filter(kind=Remedy.Kind.PAYMENT, decision__in=decisions.values("pk"))
-            .values_list("amount", "purposes", "decision_id", "decision__is_curated", "rate_per", "rate_period"))
-    amounts: dict[str, list[Decimal]] = {}
-    unstated: dict[str, int] = {}
-    deciding: dict[str, set[int]] = {}
-    checked: dict[str, set[int]] = {}
-    rates: dict[str, list[Decimal]] = {}
-    rate_deciding: dict[str, set[int]] = {}
-    rate_checked: dict[str, set[int]] = {}
-    for amount, purposes, decision_id, curated, rate_per, rate_period in rows:
-        for purpose in [p for p in purposes.split(",") if p] or [UNSPECIFIED]:
-            if rate_per is not None and rate_period in MONTHS_IN:
-                rates.setdefault(purpose, []).append(rate_per / MONTHS_IN[rate_period])
-                rate_deciding.setdefault(purpose, set()).add(decision_id)
-                if curated:
-                    rate_checked.setdefault(purpose, set()).add(decision_id)
-            if amount is None:
-                unstated[purpose] = unstated.get(purpose, 0) + 1
-                continue
-            amounts.setdefault(purpose, []).append(amount)
-            deciding.setdefault(purpose, set()).add(decision_id)
-            if curated:
-                checked.setdefault(purpose, set()).add(decision_id)
-    purposes = (*PAYMENT_PURPOSES, UNSPECIFIED)
-    return ([spread(purpose, amounts.get(purpose, []), unstated.get(purpose, 0), len(deciding.get(purpose, ())),
-                    len(checked.get(purpose, ())))
-             for purpose in purposes if purpose in amounts or purpose in unstated]
-            + [spread(purpose, rates[purpose], 0, len(rate_deciding[purpose]), len(rate_checked.get(purpose, ())),
-                      per_month=True)
-               for purpose in purposes if purpose in rates])
+    payments of the decisions ``chosen`` (a mask over the listing columns), in the vocabulary's
+    order, purposes with no payment left out; then a row per purpose of the payments stated as a
+    rate, each rate as so much a month (models.MONTHS_IN)."""
+    payments = held.payments
+    among = chosen[payments.position]
+    rows, rate_rows = [], []
+    for bit, purpose in enumerate((*PAYMENT_PURPOSES, UNSPECIFIED)):
+        of = among & ((payments.purpose & (1 << bit)) != 0 if purpose != UNSPECIFIED else payments.purpose == 0)
+        if not of.any():
+            continue
+        stated = of & (payments.amount >= 0)
+        rows.append(spread(purpose, payments.amount[stated].tolist(), int(np.count_nonzero(of & ~stated)),
+                           len(np.unique(payments.position[stated])),
+                           len(np.unique(payments.position[stated & payments.checked]))))
+        rated = of & (payments.monthly >= 0)
+        if rated.any():
+            rate_rows.append(spread(purpose, payments.monthly[rated].tolist(), 0,
+                                    len(np.unique(payments.position[rated])),
+                                    len(np.unique(payments.position[rated & payments.checked])), per_month=True))
+    return rows + rate_rows
 
 
 GUIDANCE_ON_REMEDIES = "https://www.lgo.org.uk/information-centre/reports/guidance-notes/guidance-on-remedies"
@@ -161,10 +166,13 @@ class ExplorerForm(ChosenDecisionsForm):
 
 def explorer_rows(request) -> tuple[ExplorerForm, list, list]:
     """The explorer's form, its rows (payments.Spread, each with the listing of its decisions) and
-    the listing parameters, for the page, its CSV and the API alike."""
+    the listing parameters, for the page, its CSV and the API alike. The decisions counted are the
+    listing's for the same parameters, worked out from the same in-memory columns."""
     form = ExplorerForm(request.GET or None)
-    decisions, listing = form.chosen()
-    rows = cached_for(decisions, "payment spreads", lambda: payment_spreads(decisions))
+    _, listing = form.chosen()
+    params, _ = search_params(QueryDict(urlencode(listing)), strict=False)
+    selection = SearchResults(params).selection
+    rows = payment_spreads(selection.columns, selection.selected)
     place_on_one_scale(rows)
     for row in rows:
         purpose = [("purpose", row.purpose)] if row.purpose != UNSPECIFIED else []

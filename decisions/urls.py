@@ -14,6 +14,7 @@ urlpatterns = [
     path("decisions/feed.atom", require_safe(DecisionFeed()), name="feed"),
     path("decisions/<str:reference>/", views.decision_detail, name="detail"),
     path("councils/", views.council_index, name="councils"),
+    path("councils/compare/", views.compare_organisations, name="compare"),
     path("councils/<slug:slug>/", views.council_detail, name="council"),
     path("categories/<slug:slug>/", views.category_detail, name="category"),
     path("categories/<slug:slug>/<slug:subslug>/", views.category_detail, name="subcategory"),

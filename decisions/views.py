@@ -15,19 +15,19 @@ from django.conf import settings
 from django.core.paginator import EmptyPage
 from django.db import DatabaseError, connection
 from django.db.models import Count, Max, Prefetch, Q
-from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse, StreamingHttpResponse
+from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
 
-from decisions import charts, exports, league, links, payments, reading, search
+from decisions import charts, compare, exports, league, links, payments, reading, search
 from decisions.caching import cached, cached_for
 from decisions.filters import ChosenDecisionsForm, InvalidParameter, search_params, whole_number
 from decisions.models import ArchiveState, Category, Council, Decision, Finding, Remedy
 from decisions.search import suggest
 from decisions.search.names import described
-from decisions.search.params import FACETS, WORDS_LABEL, SearchParams
+from decisions.search.params import FACETS, PARAMETERS, WORDS_LABEL, SearchParams
 from decisions.search.results import MAX_LOOSE_WORDS, MOST_WORDS, SearchResults
 from decisions.statements.organisations import KIND_MEANINGS, ORGANISATION_KINDS
 from decisions.statements.outcomes import GROUP_MEANINGS, OUTCOME_GROUPS
@@ -257,6 +257,29 @@ def decision_detail(request, reference):
         "query": query,
         "back_url": back_url,
         "part_problem": part_problem,
+    })
+
+
+COMPARE_CARRIED = ("council", "organisation_kind", "category", "date_from", "date_to", "page", "show")  # set by the form
+
+
+@require_safe
+def compare_organisations(request):
+    """Two to five organisations, or one kind against all, side by side; every figure a listing."""
+    form = compare.CompareForm(request.GET or None)
+    columns = []
+    if form.is_bound and form.ready():
+        _, listing = form.chosen()
+        carried = [(key, value) for key, values in request.GET.lists() for value in values
+                   if key in PARAMETERS and key not in COMPARE_CARRIED]
+        params, _ = search_params(QueryDict(urlencode([*carried, *listing])), strict=False)
+        columns = compare.columns_for(params, form.organisations, form.cleaned_data.get("kind"))
+    return render(request, "decisions/compare.html", {
+        "form": form, "columns": columns, "rows": compare.rows(columns) if columns else [],
+        "asked": (form.asked + [""] * compare.MOST)[:compare.MOST],
+        "organisation_names": cached(("organisation names",), lambda: list(
+            Council.objects.filter(decisions__is_published=True).distinct().order_by("name")
+            .values_list("name", flat=True))),
     })
 
 

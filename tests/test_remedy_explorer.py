@@ -3,6 +3,7 @@
 import csv
 import io
 import re
+import statistics
 from datetime import date
 from decimal import Decimal
 
@@ -15,12 +16,18 @@ pytestmark = pytest.mark.django_db
 
 
 def test_the_spread_of_amounts_is_read_off_the_amounts_themselves():
-    row = spread("distress", [Decimal(a) for a in (100, 200, 300, 400, 1000)], unstated=2, decisions=5, checked=1)
+    row = spread("distress", [100 * a for a in (100, 200, 300, 400, 1000)], unstated=2, decisions=5, checked=1)
     assert (row.median, row.quartiles, row.deciles) == (300, (200, 400), (140, 760))
     assert (row.lowest, row.highest, row.stated, row.unstated) == (100, 1000, 5, 2)
-    alone = spread("distress", [Decimal(250)], 0, 1, 0)
+    alone = spread("distress", [25000], 0, 1, 0)
     assert (alone.median, alone.quartiles, alone.deciles) == (250, None, None)
     none = spread("financial_loss", [], 3, 0, 0)
+    # Exactly the standard library's inclusive percentiles, pence in, whole pounds out (half to even).
+    amounts = [12345, 99, 250050, 7000, 7001, 31250, 500, 500, 88888]
+    row = spread("distress", amounts, 0, 9, 0)
+    expected = statistics.quantiles(sorted(Decimal(a) / 100 for a in amounts), n=10, method="inclusive")
+    assert row.deciles == tuple(value.quantize(Decimal("1")) for value in (expected[0], expected[-1]))
+    assert row.median == statistics.median(Decimal(a) / 100 for a in amounts).quantize(Decimal("1"))
     assert none.median is None and none.lowest is None and none.unstated == 3  # unknown, not £0
 
 

@@ -21,12 +21,13 @@ from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
-from django.db.models import BigIntegerField, Case, F, Func, IntegerField, Value, When
+from django.db.models import BigIntegerField, Case, F, FloatField, Func, IntegerField, Value, When
 from django.db.models.functions import Coalesce
 
 from decisions.caching import data_stamp
-from decisions.models import Council, Decision, Remedy
+from decisions.models import MONTHS_IN, RATE_PERIODS, Council, Decision, Remedy
 from decisions.search.packed import Packed, unpacked
+from decisions.search.packed import ids as packed_ids
 from decisions.statements.organisations import ORGANISATION_KINDS
 from decisions.statements.organisations import OTHER as OTHER_KIND
 from decisions.statements.outcomes import OTHER, OUTCOME_GROUPS
@@ -43,11 +44,13 @@ BIT_SETS = {"remedy": REMEDY_KINDS, "finding": FINDING_KINDS, "purpose": PAYMENT
 
 @dataclass(frozen=True, eq=False)
 class Payments:
-    """Every payment with a stated amount: its decision's position in Columns, amount and purposes."""
+    """Every payment: its decision's position in Columns, amount and purposes."""
 
     position: np.ndarray
-    amount: np.ndarray  # pence
+    amount: np.ndarray  # pence; -1 when the statement states none
     purpose: np.ndarray  # bit set of PAYMENT_PURPOSES
+    monthly: np.ndarray  # a rate as pence a month; -1 when not stated as a rate
+    checked: np.ndarray  # bool: its decision checked by staff
 
 
 @dataclass(frozen=True, eq=False)
@@ -67,7 +70,7 @@ class Columns:
     purpose: np.ndarray
     payment: np.ndarray  # total payment in pence
     organisation_kind: np.ndarray  # index in KINDS, from the council's kind
-    payments: Payments  # each payment with a stated amount
+    payments: Payments  # each payment, its amount stated or not
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -123,7 +126,7 @@ class Columns:
         """The mask of the decisions with a stated payment from ``low`` to ``high`` pounds (either
         may be open), for one of ``purposes`` when any are given."""
         payments = self.payments
-        kept = np.ones(len(payments.amount), dtype=bool)
+        kept = payments.amount >= 0  # stated amounts only
         if low is not None:
             kept &= payments.amount >= int(low * 100)
         if high is not None:
@@ -255,15 +258,27 @@ def _read(stamp: tuple) -> Columns:
 
 
 def _payments(ids: np.ndarray) -> Payments:
-    """The stated payments, packed as the decision columns are."""
+    """The payments, packed as the decision columns are."""
     purpose = sum((Case(When(purposes__contains=word, then=Value(1 << bit)), default=Value(0),
                         output_field=IntegerField()) for bit, word in enumerate(PAYMENT_PURPOSES)), Value(0))
-    packed = (Remedy.objects.filter(kind=Remedy.Kind.PAYMENT, amount__isnull=False).order_by()
-              .aggregate(decision=Packed(F("decision_id"), kind="int8"), amount=Packed(F("amount"), kind="float8"),
-                         purpose=Packed(purpose, kind="int4")))
+    period = Case(*[When(rate_period=name, then=Value(index)) for index, name in enumerate(RATE_PERIODS)],
+                  default=Value(-1), output_field=IntegerField())
+    packed = (Remedy.objects.filter(kind=Remedy.Kind.PAYMENT).order_by()
+              .aggregate(decision=Packed(F("decision_id"), kind="int8"),
+                         amount=Packed(Coalesce(F("amount"), Value(-0.01), output_field=FloatField()), kind="float8"),
+                         purpose=Packed(purpose, kind="int4"),
+                         rate=Packed(Coalesce(F("rate_per"), Value(-0.01), output_field=FloatField()), kind="float8"),
+                         period=Packed(period, kind="int4")))
     decision = unpacked(packed["decision"], "int8")
     position = np.minimum(np.searchsorted(ids, decision), max(len(ids) - 1, 0))
     held = (ids[position] == decision) if len(ids) else np.zeros(len(decision), dtype=bool)
+    # A rate as so much a month, in pence (models.MONTHS_IN); -1 for a payment not stated as a rate.
+    months = np.array([float(MONTHS_IN[name]) for name in RATE_PERIODS])
+    rate, period = unpacked(packed["rate"], "float8"), unpacked(packed["period"], "int4")
+    stated_rate = (rate >= 0) & (period >= 0)
+    monthly = np.full(len(rate), -1, dtype=np.int64)
+    monthly[stated_rate] = np.rint(rate[stated_rate] * 100 / months[period[stated_rate]]).astype(np.int64)
     return Payments(position=position[held],
                     amount=np.rint(unpacked(packed["amount"], "float8") * 100).astype(np.int64)[held],
-                    purpose=unpacked(packed["purpose"], "int4")[held])
+                    purpose=unpacked(packed["purpose"], "int4")[held], monthly=monthly[held],
+                    checked=np.isin(decision, packed_ids(Decision.objects.filter(is_curated=True)))[held])
