@@ -19,8 +19,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from decisions.statements.organisations import ORGANISATION_KINDS, organisation_kind
-from decisions.statements.remedies import PERIODS
 from decisions.statements.outcomes import NOT_STATED, NOT_UPHELD, OUTCOME_GROUPS, UPHELD, group_label
+from decisions.statements.remedies import PERIODS
 from decisions.statements.vocabulary import (
     FINDING_KINDS,
     NOT_INVESTIGATED_REASONS,

@@ -21,8 +21,8 @@ from decisions.caching import cached_for
 from decisions.filters import ChosenDecisionsForm, search_params
 from decisions.models import Council, Decision, Remedy
 from decisions.search.columns import Columns
-from decisions.search.results import SearchResults
 from decisions.search.names import category_table
+from decisions.search.results import SearchResults
 from decisions.statements.outcomes import OUTCOME_GROUPS
 from decisions.statements.vocabulary import PAYMENT_PURPOSES, label
 

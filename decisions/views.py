@@ -496,8 +496,9 @@ def help_terms(request):
     return render(request, "pages/help_terms.html", {"sections": glossary_sections()})
 
 
+# A filter's name -> its section of /help/terms/.
 GLOSSARY_SECTIONS = {"outcome": "outcomes", "finding": "findings", "reason": "reasons", "remedy": "remedies",
-                     "purpose": "payment-purposes", "organisation_kind": "kinds-of-organisation"}  # a filter's name -> its section of /help/terms/
+                     "purpose": "payment-purposes", "organisation_kind": "kinds-of-organisation"}
 
 
 def glossary_sections() -> list[tuple[str, str, str, str, list[tuple[str, str, str]]]]:

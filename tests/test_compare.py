@@ -2,11 +2,9 @@
 
 import re
 from datetime import date
-from decimal import Decimal
 from statistics import median
 
 import pytest
-from django.db.models import Q
 
 from decisions.models import Decision, Remedy
 from tests.factories import make_decision

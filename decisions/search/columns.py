@@ -15,10 +15,10 @@ on PostgreSQL). They hold no answers: every search is worked out afresh from the
 from __future__ import annotations
 
 import datetime
-from decimal import Decimal
 import threading
 from collections import Counter
 from dataclasses import dataclass
+from decimal import Decimal
 
 import numpy as np
 from django.db.models import BigIntegerField, Case, F, FloatField, Func, IntegerField, Value, When
