@@ -13,7 +13,17 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from decisions.models import Category, Council, Decision, Finding, HarvestedPage, HarvestRun, HarvestWindow, Remedy
+from decisions.models import (
+    RATE_PERIODS,
+    Category,
+    Council,
+    Decision,
+    Finding,
+    HarvestedPage,
+    HarvestRun,
+    HarvestWindow,
+    Remedy,
+)
 from decisions.services import reparse_decision
 from decisions.statements.outcomes import NOT_STATED, OTHER, OUTCOME_GROUPS, outcome_group
 from decisions.statements.parser import ParseError
@@ -88,32 +98,63 @@ class CategoryAdmin(ArchiveAdmin):
             obj.refresh_decision_topics()  # the name is searched as each decision's topic
 
 
+class RateWidget(forms.MultiWidget):
+    """A rate's three parts in one narrow cell of the remedies table."""
+
+    def __init__(self, attrs=None):
+        super().__init__([
+            forms.NumberInput(attrs={"class": "narrow-number", "aria-label": "Rate: pounds a period", "step": "0.01"}),
+            forms.Select(attrs={"aria-label": "Rate: period"},
+                         choices=[("", "no rate"), *[(period, f"a {period}") for period in RATE_PERIODS]]),
+            forms.NumberInput(attrs={"class": "narrow-number", "aria-label": "Rate: number of periods, if stated"}),
+        ], attrs)
+
+    def decompress(self, value):
+        return list(value) if value else [None, "", None]
+
+
+class RateField(forms.MultiValueField):
+    widget = RateWidget
+
+    def __init__(self, **kwargs):
+        # Each part optional here: RemedyForm.clean says what a rate needs, in words.
+        super().__init__(fields=[forms.DecimalField(min_value=0, max_digits=12, decimal_places=2, required=False),
+                                 forms.ChoiceField(choices=[(period, period) for period in RATE_PERIODS], required=False),
+                                 forms.IntegerField(min_value=1, required=False)], require_all_fields=False, **kwargs)
+
+    def compress(self, data_list):
+        return tuple(data_list) if data_list else (None, "", None)
+
+
 class RemedyForm(forms.ModelForm):
     """Purposes are ticked from the vocabulary, never typed."""
 
     purposes = forms.MultipleChoiceField(choices=choices(PAYMENT_PURPOSES), required=False,
                                          widget=forms.CheckboxSelectMultiple, label="For (payments only)")
+    rate = RateField(label="Rate (£, period, periods)", required=False,
+                     help_text="A payment stated as so much a period; the amount is then its total, if known.")
 
     class Meta:
         model = Remedy
-        fields = ["position", "kind", "amount", "rate_per", "rate_period", "rate_periods", "purposes", "deadline", "text",
-                  "basis"]
-        widgets = {"text": forms.Textarea(attrs={"rows": 4, "cols": 26}), "deadline": forms.TextInput(attrs={"size": 10}),
-                   "position": forms.NumberInput(attrs={"class": "narrow-number"}),
-                   "rate_per": forms.NumberInput(attrs={"class": "narrow-number"}),
-                   "rate_periods": forms.NumberInput(attrs={"class": "narrow-number"})}
-        labels = {"rate_per": "Rate (£ a period)", "rate_period": "Period", "rate_periods": "Periods"}
+        fields = ["position", "kind", "amount", "purposes", "deadline", "text", "basis"]
+        widgets = {"text": forms.Textarea(attrs={"rows": 4, "cols": 20}), "deadline": forms.TextInput(attrs={"size": 10}),
+                   "position": forms.NumberInput(attrs={"class": "narrow-number"})}
 
     def clean(self):
         data = super().clean()
-        if (data.get("rate_per") is None) != (not data.get("rate_period")):
-            self.add_error("rate_period", "A rate needs both its amount a period and the period (or neither).")
+        per, period, periods = data.get("rate") or (None, "", None)
+        if (per is None) != (not period):
+            self.add_error("rate", "A rate needs both its amount a period and the period (or neither).")
+        else:
+            self.instance.rate_per, self.instance.rate_period = per, period or ""
+            self.instance.rate_periods = periods if period else None
         return data
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.initial["purposes"] = self.instance.purpose_list
+            self.initial["rate"] = (self.instance.rate_per, self.instance.rate_period, self.instance.rate_periods)
 
     def clean_purposes(self):
         return canonical(PAYMENT_PURPOSES, self.cleaned_data["purposes"])
@@ -123,8 +164,7 @@ class RemedyInline(admin.TabularInline):
     model = Remedy
     form = RemedyForm
     extra = 0
-    fields = ["position", "kind", "amount", "rate_per", "rate_period", "rate_periods", "purposes", "deadline", "text",
-              "basis"]
+    fields = ["position", "kind", "amount", "rate", "purposes", "deadline", "text", "basis"]
     readonly_fields = ["basis"]  # where the parser read it: provenance, not something to edit
 
 

@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 import pytest
+from django import forms
 from django.urls import reverse
 
 from decisions.models import Decision
@@ -46,9 +47,13 @@ def test_change_page_has_inlines_and_autocomplete(admin_client, seeds):
 
 def _form_values(form):
     values = {}
-    for name in form.fields:
+    for name, field in form.fields.items():
         value = form[name].value()
         if value is None or value is False:
+            continue
+        if isinstance(field, forms.MultiValueField):  # posted as name_0, name_1, … as its widget writes it
+            parts = value if isinstance(value, list | tuple) else field.widget.decompress(value)
+            values.update({f"{form.add_prefix(name)}_{n}": part for n, part in enumerate(parts) if part is not None})
             continue
         values[form.add_prefix(name)] = "on" if value is True else value
     return values
@@ -299,3 +304,27 @@ def test_the_organisation_filter_is_a_search_box_that_keeps_the_other_filters(cl
     found = client.get("/admin/decisions/decision/", {"organisation": "dorset"}).content.decode()
     assert "20 003 763" in found and "20 007 812" not in found
     assert "checked by staff" in found or "read automatically" in found  # the review state in the list
+
+
+def test_a_curator_sets_a_payments_rate_in_one_cell(admin_client, seeds):
+    decision = Decision.objects.get(reference="20 003 763")
+    url = reverse("admin:decisions_decision_change", args=[decision.pk])
+    page = admin_client.get(url).content.decode()
+    assert 'name="remedies-0-rate_0"' in page and 'aria-label="Rate: period"' in page
+    data = _post_data(admin_client, decision)
+    index = next(i for i in range(10) if data.get(f"remedies-{i}-amount") in (Decimal("1000.00"), "1000.00"))
+    data.update({f"remedies-{index}-rate_0": "250", f"remedies-{index}-rate_1": "month",
+                 f"remedies-{index}-rate_2": "4"})
+    response = admin_client.post(url, data)
+    assert response.status_code == 302, response.context["errors"] if response.context else response
+    remedy = decision.remedies.get(position=int(data[f"remedies-{index}-position"]))
+    assert (remedy.rate_per, remedy.rate_period, remedy.rate_periods, remedy.amount) == (250, "month", 4, 1000)
+    assert "£250 a month for 4 months" in admin_client.get("/decisions/20-003-763/").content.decode()
+    data = _post_data(admin_client, decision)  # the rate is shown again as it was saved
+    assert (data[f"remedies-{index}-rate_0"], data[f"remedies-{index}-rate_1"]) in ((Decimal("250.00"), "month"),
+                                                                                    ("250.00", "month"))
+    data[f"remedies-{index}-rate_1"] = ""  # an amount a period without its period is refused; nothing saved
+    response = admin_client.post(url, data)
+    assert response.status_code == 200 and "A rate needs both" in response.content.decode(), response.context["errors"]
+    remedy.refresh_from_db()
+    assert remedy.rate_period == "month"

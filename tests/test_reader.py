@@ -102,7 +102,10 @@ def test_on_a_phone_results_come_first_and_pages_pass_axe_at_both_widths(live_se
         for path in ("/about/", "/help/search/", "/help/terms/", "/api/docs/", "/accessibility/", "/remedies/",
                      "/decisions/?q=zebra+fish", "/decisions/?q=distress+zebra&match=all",
                      "/", "/decisions/?q=council&outcome=upheld", "/decisions/20-003-763/?q=distress",
-                     "/councils/", "/councils/dorset-council/", "/categories/children-s-care-services/"):
+                     "/councils/", "/councils/dorset-council/", "/categories/children-s-care-services/",
+                     "/councils/compare/?o=dorset-council&o=wiltshire-council&o=staffordshire-county-council",
+                     "/councils/compare/?kind=unitary_council", "/councils/compare/",
+                     "/remedies/?organisation_kind=unitary_council"):
             page.goto(live_server.url + path)
             violations = axe_module.Axe().run(page).response["violations"]
             assert [(v["id"], v["impact"]) for v in violations] == [], (path, width)
@@ -394,3 +397,22 @@ def test_on_a_phone_each_remedy_is_a_block_with_nothing_cut_off(live_server, see
     assert boxes and min(min(box) for box in boxes) >= 24
     page.set_viewport_size({"width": 1280, "height": 900})  # a table again on a wide screen
     assert page.locator(".remedies thead").is_visible()
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_a_reader_compares_organisations_by_ticking_them_in_the_league_table(live_server, seeded_site, width, browser):
+    page = browser.new_context(viewport={"width": width, "height": 900}).new_page()
+    page.goto(live_server.url + "/councils/")
+    page.check('input[name="o"][value="dorset-council"]')
+    page.check('input[name="o"][value="wiltshire-council"]')
+    page.get_by_role("button", name="compare them side by side").click()
+    page.wait_for_url("**/councils/compare/?o=dorset-council&o=wiltshire-council")
+    header = page.locator(".compare-table thead th")
+    assert header.all_inner_texts() == ["Dorset Council", "Wiltshire Council"]
+    decisions = page.locator(".compare-table tbody tr").first.locator("td a").first
+    said = int(decisions.inner_text())
+    decisions.click()
+    page.wait_for_url("**/decisions/?council=dorset-council")
+    assert page.locator(".result").count() == said >= 1
+    page.goto(live_server.url + "/remedies/")
+    assert page.evaluate("document.documentElement.scrollWidth") <= width + 5
