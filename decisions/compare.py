@@ -43,6 +43,7 @@ class Column:
     stated: list[int] = field(default_factory=list)  # each decision's stated total, in pence
     unstated_payments: int = 0  # payments whose amount the statement does not state
     topics: list[tuple[str, str, int]] = field(default_factory=list)  # (label, URL value, decisions)
+    checked: int = 0  # decisions whose reading staff have checked
 
     @property
     def upheld_share(self) -> int | None:
@@ -65,7 +66,8 @@ def column(name: str, params: SearchParams, url: str = "") -> Column:
     """A column's figures over the decisions the listing for ``params`` holds."""
     selection = SearchResults(params).selection
     held, mask = selection.columns, selection.selected
-    result = Column(name=name, params=params, url=url, decisions=int(np.count_nonzero(mask)))
+    result = Column(name=name, params=params, url=url, decisions=int(np.count_nonzero(mask)),
+                    checked=int(np.count_nonzero(mask & held.checked)))
     outcomes = held.counts("outcome", mask)
     result.upheld = outcomes.get(UPHELD, 0)
     result.investigated = sum(outcomes.get(group, 0) for group in INVESTIGATED_GROUPS)
@@ -156,6 +158,7 @@ def rows(columns: list[Column]) -> list[tuple[str, list[tuple[str, str | None]]]
              c.link(min_payment=Decimal("0.01"), sort="payment") if c.stated else None) for c in columns]),
         ("Median stated payment (a decision's total)", [(pounds(c.median_payment), None) for c in columns]),
         ("Payments without a stated amount", [(f"{c.unstated_payments:,}", None) for c in columns]),
+        ("Decisions whose reading staff have checked", [(f"{c.checked:,} of {c.decisions:,}", None) for c in columns]),
     ]
     for rank in range(TOPICS):
         found.append((f"Most common topic{f' ({rank + 1})' if rank else ''}", [

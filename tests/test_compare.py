@@ -6,7 +6,7 @@ from statistics import median
 
 import pytest
 
-from decisions.models import Decision, Remedy
+from decisions.models import ArchiveState, Decision, Remedy
 from tests.factories import make_decision
 
 pytestmark = pytest.mark.django_db
@@ -72,6 +72,12 @@ def test_two_organisations_side_by_side_equal_direct_counts_and_their_listings(c
     assert shire_paid[0] == "£1,500 in 3 decisions"
     assert client.get(shire_paid[1]).context["page"].paginator.count == 3
     assert rows["Payments without a stated amount"][0][0] == "1"  # the refund: never £0
+    assert rows["Decisions whose reading staff have checked"][0][0] == "0 of 5"
+    Decision.objects.filter(reference="64 000 000").update(is_curated=True)
+    ArchiveState.bump()  # as every write through the models does
+    rows = table(client.get("/councils/compare/", {"o": ["compareshire-county-council", "comparetown-district-council"]}
+                            ).content.decode())
+    assert rows["Decisions whose reading staff have checked"][0][0] == "1 of 5"
 
 
 def test_one_kind_against_all_and_the_filters(client, organisations):

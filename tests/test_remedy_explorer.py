@@ -178,3 +178,15 @@ def test_rates_have_a_row_of_their_own_as_so_much_a_month(client, db):
     assert "£300 a month for 4 months" in client.get("/decisions/63-000-001/").content.decode()
     rate = client.get("/api/decisions/63-000-001/").json()["remedies"][0]["rate"]
     assert rate == {"per": "300.00", "period": "month", "periods": 4}
+
+
+def test_the_explorer_counts_the_decisions_staff_have_checked(client, paid):
+    from decisions.models import Decision
+
+    distress = next(r for r in client.get("/api/remedies/").json()["results"] if r["purpose"] == "distress")
+    assert (distress["decisions"], distress["decisions_checked_by_staff"]) == (6, 0)
+    decision = Decision.objects.get(reference="61 000 002")
+    decision.is_curated = True
+    decision.save()
+    distress = next(r for r in client.get("/api/remedies/").json()["results"] if r["purpose"] == "distress")
+    assert distress["decisions_checked_by_staff"] == 1

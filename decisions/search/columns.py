@@ -70,6 +70,7 @@ class Columns:
     purpose: np.ndarray
     payment: np.ndarray  # total payment in pence
     organisation_kind: np.ndarray  # index in KINDS, from the council's kind
+    checked: np.ndarray  # bool: staff have checked the decision's reading (is_curated)
     payments: Payments  # each payment, its amount stated or not
 
     def __len__(self) -> int:
@@ -254,10 +255,15 @@ def _read(stamp: tuple) -> Columns:
         kind_of[pk] = KINDS.index(kind) if kind in KINDS else KINDS.index(OTHER_KIND)
     organisation_kind = kind_of[np.minimum(read["council"], len(kind_of) - 1)]
     organisation_kind[read["council"] == 0] = KINDS.index(OTHER_KIND)
-    return Columns(stamp=stamp, **read, organisation_kind=organisation_kind, payments=_payments(read["ids"]))
+    checked = np.zeros(len(read["ids"]), dtype=bool)
+    curated = packed_ids(Decision.objects.filter(is_curated=True))
+    at = np.minimum(np.searchsorted(read["ids"], curated), max(len(read["ids"]) - 1, 0))
+    checked[at[read["ids"][at] == curated] if len(read["ids"]) else []] = True
+    return Columns(stamp=stamp, **read, organisation_kind=organisation_kind, checked=checked,
+                   payments=_payments(read["ids"], checked))
 
 
-def _payments(ids: np.ndarray) -> Payments:
+def _payments(ids: np.ndarray, checked: np.ndarray) -> Payments:
     """The payments, packed as the decision columns are."""
     purpose = sum((Case(When(purposes__contains=word, then=Value(1 << bit)), default=Value(0),
                         output_field=IntegerField()) for bit, word in enumerate(PAYMENT_PURPOSES)), Value(0))
@@ -281,4 +287,4 @@ def _payments(ids: np.ndarray) -> Payments:
     return Payments(position=position[held],
                     amount=np.rint(unpacked(packed["amount"], "float8") * 100).astype(np.int64)[held],
                     purpose=unpacked(packed["purpose"], "int4")[held], monthly=monthly[held],
-                    checked=np.isin(decision, packed_ids(Decision.objects.filter(is_curated=True)))[held])
+                    checked=checked[position[held]])
