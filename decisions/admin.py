@@ -15,6 +15,7 @@ from django.utils.html import format_html
 
 from decisions.models import (
     RATE_PERIODS,
+    Alert,
     Category,
     Council,
     Decision,
@@ -22,7 +23,9 @@ from decisions.models import (
     HarvestedPage,
     HarvestRun,
     HarvestWindow,
+    OutboxEmail,
     Remedy,
+    Subscriber,
 )
 from decisions.services import reparse_decision
 from decisions.statements.outcomes import NOT_STATED, OTHER, OUTCOME_GROUPS, outcome_group
@@ -459,3 +462,39 @@ class HarvestedPageAdmin(ReadOnlyAdmin):
     @admin.display(description="page as fetched (HTML source)")
     def page_source(self, page):
         return format_html('<pre class="page-source">{}</pre>', page.html[:200_000])
+
+
+class AlertCountsAdmin(ReadOnlyAdmin):
+    """Email alerts and their outbox: to look at (how many, what failed), never to edit."""
+
+    change_list_template = "admin/decisions/alert_counts_change_list.html"
+
+    def changelist_view(self, request, extra_context=None):
+        today = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+        counts = {
+            "confirmed": Alert.objects.filter(confirmed_at__isnull=False).count(),
+            "pending": Alert.objects.filter(confirmed_at__isnull=True).count(),
+            "paused": Alert.objects.filter(paused=True).count(),
+            "addresses": Subscriber.objects.count(),
+            "sent_today": OutboxEmail.objects.filter(sent_at__gte=today).count(),
+            "waiting": OutboxEmail.objects.filter(sent_at__isnull=True, last_error="").count(),
+            "failed": OutboxEmail.objects.filter(sent_at__isnull=True).exclude(last_error="").count(),
+        }
+        return super().changelist_view(request, {**(extra_context or {}), "alert_counts": counts})
+
+
+@admin.register(Alert)
+class AlertAdmin(AlertCountsAdmin):
+    list_display = ["description", "subscriber", "frequency", "confirmed_at", "paused", "last_sent_at", "position"]
+    list_filter = ["frequency", "paused", ("confirmed_at", admin.EmptyFieldListFilter)]
+    list_select_related = ["subscriber"]
+    search_fields = ["description", "subscriber__email"]
+    exclude = ["unsubscribe_token"]
+
+
+@admin.register(OutboxEmail)
+class OutboxEmailAdmin(AlertCountsAdmin):
+    list_display = ["created_at", "kind", "to_address", "subject", "decisions", "sent_at", "attempts", "last_error"]
+    list_filter = ["kind", ("sent_at", admin.EmptyFieldListFilter)]
+    search_fields = ["to_address", "subject"]
+    date_hierarchy = "created_at"

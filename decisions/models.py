@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import gzip
 import re
+import secrets
 from contextlib import contextmanager
 from contextvars import ContextVar
 from decimal import Decimal
@@ -719,3 +720,82 @@ class SignInAttempts(models.Model):
         """A sign-in that succeeded was no guess: it does not count."""
         cls.objects.using(using).filter(username=username, address=address, attempts__gt=0).update(
             attempts=F("attempts") - 1)
+
+
+def _secret() -> str:
+    """A secret for a link that needs no password (manage, unsubscribe): 256 random bits."""
+    return secrets.token_urlsafe(32)
+
+
+class Subscriber(models.Model):
+    """An email address that follows searches: kept only while it has an alert, deleted with its
+    last one (decisions/alerts.py), and used for nothing else."""
+
+    email = models.EmailField(max_length=254, unique=True)  # lower-cased
+    manage_token = models.CharField(max_length=64, unique=True, default=_secret, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return self.email
+
+
+class Alert(models.Model):
+    """One search followed by email. It sends nothing until confirmed; then each send covers the
+    decisions with ids above ``position`` (the data's own order) and moves it, in the transaction
+    that writes the email to the outbox."""
+
+    class Frequency(models.TextChoices):
+        IMMEDIATE = "immediate", "As soon as they are added"
+        DAILY = "daily", "Daily"
+        WEEKLY = "weekly", "Weekly"
+        MONTHLY = "monthly", "Monthly"
+
+    subscriber = models.ForeignKey(Subscriber, on_delete=models.CASCADE, related_name="alerts")
+    query = models.CharField(max_length=2000, help_text="The listing's parameters, as its address writes them.")
+    description = models.CharField(max_length=600, help_text="The search in words.")
+    frequency = models.CharField(max_length=10, choices=Frequency.choices, default=Frequency.WEEKLY)
+    created_at = models.DateTimeField(auto_now_add=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    paused = models.BooleanField(default=False)
+    position = models.BigIntegerField(default=0, help_text="Decisions with ids up to this one have been considered.")
+    last_sent_at = models.DateTimeField(null=True, blank=True)
+    unsubscribe_token = models.CharField(max_length=64, unique=True, default=_secret, editable=False)
+
+    class Meta:
+        indexes = [models.Index(fields=["confirmed_at", "paused"], name="alert_due")]
+
+    def __str__(self):
+        return f"{self.description} ({self.get_frequency_display().lower()})"
+
+
+class OutboxEmail(models.Model):
+    """An email to send, written in the transaction that decided to send it (an alert's position
+    moves in the same one), sent and marked afterwards: a run stopped at any moment sends nothing
+    twice and loses nothing (decisions/alerts.py)."""
+
+    class Kind(models.TextChoices):
+        CONFIRMATION = "confirmation", "Confirmation"
+        ALERT = "alert", "Alert"
+
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    subscriber = models.ForeignKey(Subscriber, on_delete=models.CASCADE, related_name="outbox")
+    alert = models.ForeignKey(Alert, null=True, blank=True, on_delete=models.SET_NULL, related_name="outbox")
+    to_address = models.EmailField(max_length=254)
+    subject = models.CharField(max_length=300)
+    text_body = models.TextField()
+    html_body = models.TextField(blank=True)
+    headers = models.JSONField(default=dict, blank=True)
+    decisions = models.PositiveIntegerField(default=0, help_text="New decisions the email tells of.")
+    client_address = models.CharField(max_length=45, blank=True, help_text="Who asked (confirmations only).")
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["sent_at", "claimed_at"], name="outbox_unsent")]
+        verbose_name = "outbox email"
+
+    def __str__(self):
+        return f"{self.get_kind_display()} to {self.to_address}: {self.subject}"

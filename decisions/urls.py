@@ -1,7 +1,7 @@
 from django.urls import path
 from django.views.decorators.http import require_safe
 
-from decisions import api, views
+from decisions import alert_views, api, views
 from decisions.feeds import DecisionFeed
 
 app_name = "decisions"
@@ -13,6 +13,11 @@ urlpatterns = [
     path("decisions/export.json", views.export_json, name="export_json"),
     path("decisions/feed.atom", require_safe(DecisionFeed()), name="feed"),
     path("decisions/<str:reference>/", views.decision_detail, name="detail"),
+    path("alerts/new/", alert_views.subscribe, name="alert_subscribe"),
+    path("alerts/sent/", alert_views.sent, name="alert_sent"),
+    path("alerts/confirm/<str:token>/", alert_views.confirm, name="alert_confirm"),
+    path("alerts/manage/<str:token>/", alert_views.manage, name="alert_manage"),
+    path("alerts/unsubscribe/<str:token>/", alert_views.unsubscribe, name="alert_unsubscribe"),
     path("councils/", views.council_index, name="councils"),
     path("councils/compare/", views.compare_organisations, name="compare"),
     path("councils/<slug:slug>/", views.council_detail, name="council"),

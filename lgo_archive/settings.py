@@ -9,7 +9,7 @@ import os
 import sys
 from datetime import timedelta
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -252,3 +252,39 @@ HARVEST_USER_AGENT = f"lgo-archive-harvester/1.0 (+mailto:{HARVEST_CONTACT})"
 HARVEST_DELAY_SECONDS = float(os.environ.get("HARVEST_DELAY_SECONDS", "1.0"))
 HARVEST_START = "2010-01-01"  # the first run's first window; decisions published before 2016 are few
 HARVEST_OVERLAP_DAYS = 7  # a run without --since goes back this far into the last completed window
+
+
+# Email (alerts: decisions/alerts.py). EMAIL_URL (smtp://user:password@host:587 with STARTTLS,
+# smtps://… for TLS from the start, console:// to print them), or Django's usual EMAIL_HOST,
+# EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS, EMAIL_USE_SSL. With none of
+# these, development (make serve) prints each email in the terminal; production sends through
+# the machine's own mail server on localhost:25.
+def email_settings(environ) -> dict:
+    if url := environ.get("EMAIL_URL", "").strip():
+        parts = urlsplit(url)
+        if parts.scheme == "console":
+            return {"EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}
+        if parts.scheme not in ("smtp", "smtps"):
+            raise ImproperlyConfigured("EMAIL_URL must start smtp://, smtps:// or console://")
+        return {"EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend", "EMAIL_HOST": parts.hostname or "localhost",
+                "EMAIL_PORT": parts.port or (465 if parts.scheme == "smtps" else 587),
+                "EMAIL_HOST_USER": unquote(parts.username or ""), "EMAIL_HOST_PASSWORD": unquote(parts.password or ""),
+                "EMAIL_USE_SSL": parts.scheme == "smtps",
+                "EMAIL_USE_TLS": parts.scheme == "smtp" and "tls=false" not in parts.query.lower()}
+    if environ.get("EMAIL_HOST", "").strip():
+        return {"EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend", "EMAIL_HOST": environ["EMAIL_HOST"].strip(),
+                "EMAIL_PORT": int(environ.get("EMAIL_PORT", "25")), "EMAIL_HOST_USER": environ.get("EMAIL_HOST_USER", ""),
+                "EMAIL_HOST_PASSWORD": environ.get("EMAIL_HOST_PASSWORD", ""),
+                "EMAIL_USE_TLS": env_flag("EMAIL_USE_TLS"), "EMAIL_USE_SSL": env_flag("EMAIL_USE_SSL")}
+    if DEBUG:
+        return {"EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}
+    return {"EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend", "EMAIL_HOST": "localhost", "EMAIL_PORT": 25}
+
+
+globals().update(email_settings(os.environ))
+EMAIL_TIMEOUT = 30
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Ombudsman decisions archive <alerts@localhost>")
+# The archive's own address, for the links in emails (no request to read it from when sending).
+SITE_URL = os.environ.get("DJANGO_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# An alert email claimed by a sender this long ago and not marked sent (the sender stopped) is sent again.
+ALERT_CLAIM_SECONDS = int(os.environ.get("ALERT_CLAIM_SECONDS", "300"))

@@ -45,17 +45,18 @@ def search_plan():
     return backend().search_plan()
 
 
-def matching_ids(query: Query) -> np.ndarray | None:
+def matching_ids(query: Query, after: int = 0) -> np.ndarray | None:
     """The ids of every decision (published or not) the words match, read from the full-text
-    index alone, in bulk; None when the query asks for no words (every decision matches)."""
+    index alone, in bulk; None when the query asks for no words (every decision matches).
+    ``after``: only ids above it (an email alert's new decisions: the index reads no others)."""
     from decisions.models import Decision
     from decisions.search.packed import ids
 
     if query.reference:
-        return ids(Decision.objects.order_by().filter(reference=query.reference))
+        return ids(Decision.objects.order_by().filter(reference=query.reference, pk__gt=after))
     if query.is_empty:
         return None
-    return backend().matching_ids(query)
+    return backend().matching_ids(query, after)
 
 
 

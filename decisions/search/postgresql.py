@@ -156,13 +156,15 @@ def search_parts(query: Query) -> Parts:
 
 
 
-def matching_ids(query: Query) -> np.ndarray:
+def matching_ids(query: Query, after: int = 0) -> np.ndarray:
     """The ids of the decisions matching the search, each of its parts read by its
     own statement and combined here. Given the parts together, the planner may scan one part's
     index and test another part's vector on each row it finds, de-TOASTing that vector: a topic
     word with a phrase among its spellings ("antisocial behaviour") took 19.5 s at 500,000
     decisions, and each part alone at most the cost of its commonest word."""
     decisions, vectors = Decision.objects.order_by(), SearchVectorRow.objects.order_by()
+    if after:  # an email alert's new decisions only
+        decisions, vectors = decisions.filter(pk__gt=after), vectors.filter(pk__gt=after)
     parts = search_parts(query)
     matched = None if parts.required else ids(decisions)
     for part in parts.required:

@@ -257,8 +257,9 @@ class SearchResults:
     """A search (words, filters, sort) among the published decisions, or those of one council,
     category or subcategory (``within``: {"council": council}, …)."""
 
-    def __init__(self, params: SearchParams, within: dict | None = None):
+    def __init__(self, params: SearchParams, within: dict | None = None, *, after: int = 0):
         self.params, self.within = params, dict(within or {})
+        self.after = after  # only decisions with ids above it (an email alert's new decisions)
 
     @property
     def query(self) -> search.Query:
@@ -293,9 +294,11 @@ class SearchResults:
         base = held.published.copy()
         for name, value in self.within.items():
             base &= held.where(name, [value])
+        if self.after:
+            base &= held.ids > self.after
         masks = self.masks(held)
         with search.search_plan():
-            if (matched := search.matching_ids(self.query)) is not None:
+            if (matched := search.matching_ids(self.query, self.after)) is not None:
                 masks["q"] = held.having(matched)
             selected = base.copy()
             for mask in masks.values():
@@ -323,6 +326,10 @@ class SearchResults:
         return Selection(held, base, masks, selected, score if self.sort_order == "relevance" else None,
                          kind=MOST_WORDS, unmatched=tuple(unmatched), shortened=shortened,
                          all_words=int(np.count_nonzero(strict)))
+
+    def ids(self) -> list[int]:
+        """Every selected decision's id, in the listing's order."""
+        return self._ordered().ids()
 
     def _ordered(self, sort: str | None = None, rows: QuerySet | None = None) -> _Ordered:
         return _Ordered(self.selection, sort or self.sort_order,

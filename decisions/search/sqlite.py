@@ -63,12 +63,12 @@ def search_plan():
 
 
 
-def matching_ids(query: Query) -> np.ndarray:
-    index = SearchIndexRow.objects
+def matching_ids(query: Query, after: int = 0) -> np.ndarray:
+    index = SearchIndexRow.objects.filter(pk__gt=after) if after else SearchIndexRow.objects
     positive = fts5_expression(query)
     if positive is None:  # only excluded words: every decision without them
         excluded = index.filter(document__match=fts5_excluded(query)).values("pk")
-        return ids(Decision.objects.order_by().exclude(pk__in=excluded))
+        return ids(Decision.objects.order_by().filter(pk__gt=after).exclude(pk__in=excluded))
     return ids(index.filter(document__match=positive))
 
 

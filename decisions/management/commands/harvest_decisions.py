@@ -4,6 +4,7 @@ import time
 from datetime import date
 
 from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
@@ -27,11 +28,13 @@ class Command(BaseCommand):
         parser.add_argument("--base-url", default=settings.HARVEST_BASE_URL, help="the site (default %(default)s)")
         parser.add_argument("--delay", type=float, default=settings.HARVEST_DELAY_SECONDS, metavar="SECONDS",
                             help="at least this long between requests (default %(default)s; robots.txt may ask more)")
+        parser.add_argument("--send-alerts", action="store_true",
+                            help="afterwards, send the email alerts that are due (as manage.py send_alerts)")
         parser.add_argument("--max", type=int, metavar="N", help="stop after N decision pages")
         parser.add_argument("--backoff", type=float, default=2.0, metavar="SECONDS",
                             help="first wait before retrying a failed request; doubles each time (default %(default)s)")
 
-    def handle(self, *args, since, until, base_url, delay, max, backoff, **options):
+    def handle(self, *args, since, until, base_url, delay, max, backoff, send_alerts=False, **options):
         if delay < 0 or backoff < 0 or (max is not None and max < 1):
             raise CommandError("--delay and --backoff must be 0 or more, --max 1 or more")
         until_day = parse_day(until) if until else timezone.localdate()
@@ -58,6 +61,8 @@ class Command(BaseCommand):
         if run.message:
             self.stdout.write(self.style.WARNING(run.message))
         self.stdout.write(self.style.ERROR(line) if run.failed else self.style.SUCCESS(line))
+        if send_alerts:
+            call_command("send_alerts", stdout=self.stdout, stderr=self.stderr)
 
     def show_progress(self, progress: Progress) -> None:
         """A bar of windows done, the counts and the current window; a line per window when not a terminal."""

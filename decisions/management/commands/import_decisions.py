@@ -8,6 +8,7 @@ import uuid
 from collections import Counter, deque
 
 from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connections, reset_queries
 
@@ -67,11 +68,14 @@ class Command(BaseCommand):
                             help="report progress every N files (0: never)")
         parser.add_argument("--follow-symlinks", action="store_true",
                             help="follow symbolic links found inside the folders (by default they are reported)")
+        parser.add_argument("--send-alerts", action="store_true",
+                            help="afterwards, send the email alerts that are due (as manage.py send_alerts)")
         parser.add_argument("--jobs", type=int, default=1, metavar="N",
                             help=f"processes that parse and write in parallel (this machine has {os.cpu_count()} "
                                  "cores); each file is still its own transaction")
 
-    def handle(self, *args, paths, force, dry_run, progress_every, jobs, verbosity, follow_symlinks, **options):
+    def handle(self, *args, paths, force, dry_run, progress_every, jobs, verbosity, follow_symlinks, send_alerts=False,
+               **options):
         paths = paths or [str(settings.BASE_DIR / "fixtures")]
         counts = Counter()
         started = time.monotonic()
@@ -99,6 +103,8 @@ class Command(BaseCommand):
         if total == 0:
             self.stdout.write(self.style.WARNING(f"No .txt or .html files found in {', '.join(paths)}"))
         self.stdout.write(self.style.SUCCESS(line))
+        if send_alerts and not dry_run:
+            call_command("send_alerts", stdout=self.stdout, stderr=self.stderr)
 
     def results(self, paths, jobs, *, force, dry_run, follow_symlinks):
         """Import every file, here or in worker processes, yielding each file's result."""
