@@ -317,3 +317,40 @@ def test_admin_shows_alerts_and_the_outbox_read_only_with_counts(admin_client, c
     change = admin_client.get(f"/admin/decisions/alert/{alert.pk}/change/").content.decode()
     assert 'name="description"' not in change  # read-only
     assert admin_client.get("/admin/decisions/outboxemail/").status_code == 200
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("width", [1280, 390])
+def test_a_reader_subscribes_confirms_and_manages_in_the_browser(live_server, browser, smtp, settings, width):
+    from tests.browsers import CHROMIUM
+    from tests.test_browser import axe_module
+
+    if CHROMIUM is None:
+        pytest.skip("Debian's chromium is not installed: browser tests skipped")
+    settings.SITE_URL = live_server.url
+    make_decision(reference="78 000 001", **HOUSING)
+    page = browser.new_context(viewport={"width": width, "height": 900}).new_page()
+
+    def accessible():
+        violations = axe_module.Axe().run(page).response["violations"]
+        assert [(v["id"], v["impact"]) for v in violations] == [], page.url
+        assert page.evaluate("document.documentElement.scrollWidth") <= width + 5, page.url
+
+    page.goto(live_server.url + "/decisions/?category=housing")
+    page.get_by_role("link", name="Email me new decisions like these").click()
+    accessible()
+    page.get_by_label("Your email address").fill("browser@example.org")
+    page.get_by_label("Daily").check()
+    page.get_by_role("button", name="Email me").click()
+    page.wait_for_url("**/alerts/sent/")
+    (confirmation,) = smtp.handler.to("browser@example.org")
+    page.goto(link_in(confirmation, rf"{re.escape(live_server.url)}/alerts/confirm/[^\s]+/"))
+    assert page.get_by_role("heading", name="Alert confirmed").is_visible()
+    page.get_by_role("link", name="Change or stop your alerts").click()
+    accessible()
+    page.get_by_label("How often").select_option("weekly")
+    page.get_by_role("button", name=re.compile("^Change")).click()
+    assert Alert.objects.get().frequency == "weekly"
+    page.get_by_role("button", name="Delete all my alerts and my address").click()
+    assert page.get_by_role("heading", name="All your alerts are deleted").is_visible()
+    assert not Subscriber.objects.exists()

@@ -105,7 +105,8 @@ def test_on_a_phone_results_come_first_and_pages_pass_axe_at_both_widths(live_se
                      "/councils/", "/councils/dorset-council/", "/categories/children-s-care-services/",
                      "/councils/compare/?o=dorset-council&o=wiltshire-council&o=staffordshire-county-council",
                      "/councils/compare/?kind=unitary_council", "/councils/compare/",
-                     "/remedies/?organisation_kind=unitary_council"):
+                     "/remedies/?organisation_kind=unitary_council",
+                     "/alerts/new/?category=children-s-care-services", "/alerts/sent/"):
             page.goto(live_server.url + path)
             violations = axe_module.Axe().run(page).response["violations"]
             assert [(v["id"], v["impact"]) for v in violations] == [], (path, width)
