@@ -17,6 +17,7 @@
 from __future__ import annotations
 
 import datetime
+import secrets
 from dataclasses import dataclass
 
 from django import forms
@@ -120,14 +121,14 @@ def subscribe(email: str, frequency: str, params: SearchParams, client_address: 
         subscriber, _ = Subscriber.objects.get_or_create(email=email)
         query = links.to(params)[1:]
         if subscriber.alerts.count() >= MAX_ALERTS_PER_ADDRESS:
-            outbox = _write(OutboxEmail.Kind.CONFIRMATION, subscriber, None, "confirm_full",
+            outbox = _confirmation(subscriber, None, "confirm_full",
                             {"limit": MAX_ALERTS_PER_ADDRESS, "description": describe(params)},
                             subject="Your alerts: the most an address can have", client_address=client_address)
         else:
             alert = Alert.objects.create(subscriber=subscriber, query=query, description=describe(params)[:600],
                                          frequency=frequency)
             token = signing.dumps({"alert": alert.pk}, salt=SALT)
-            outbox = _write(OutboxEmail.Kind.CONFIRMATION, subscriber, alert, "confirm",
+            outbox = _confirmation(subscriber, alert, "confirm",
                             {"alert": alert, "confirm_url": absolute(reverse("decisions:alert_confirm", args=[token])),
                              "days": CONFIRM_WITHIN.days},
                             subject="Confirm your alert for new Ombudsman decisions", client_address=client_address)
@@ -164,25 +165,85 @@ def absolute(path: str) -> str:
     return settings.SITE_URL + path
 
 
-def _write(kind: str, subscriber: Subscriber, alert: Alert | None, template: str, context: dict, *, subject: str,
-           decisions: int = 0, client_address: str = "") -> OutboxEmail:
-    """An email in the outbox, its text and HTML rendered from templates/emails/."""
+def _confirmation(subscriber: Subscriber, alert: Alert | None, template: str, context: dict, *, subject: str,
+                  client_address: str) -> OutboxEmail:
+    """A confirmation email in the outbox, its text and HTML rendered from templates/emails/."""
     context = {**context, "site_url": settings.SITE_URL,
                "manage_url": absolute(reverse("decisions:alert_manage", args=[subscriber.manage_token]))}
-    headers = {}
-    if alert is not None and kind == OutboxEmail.Kind.ALERT:
-        unsubscribe = absolute(reverse("decisions:alert_unsubscribe", args=[alert.unsubscribe_token]))
-        context["unsubscribe_url"] = unsubscribe
-        headers = {"List-Unsubscribe": f"<{unsubscribe}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
     return OutboxEmail.objects.create(
-        kind=kind, subscriber=subscriber, alert=alert, to_address=subscriber.email, subject=subject[:300],
-        text_body=render_to_string(f"emails/{template}.txt", context),
-        html_body=render_to_string(f"emails/{template}.html", context), headers=headers, decisions=decisions,
-        client_address=client_address[:45])
+        kind=OutboxEmail.Kind.CONFIRMATION, subscriber=subscriber, alert=alert, to_address=subscriber.email,
+        subject=subject[:300], text_body=render_to_string(f"emails/{template}.txt", context),
+        html_body=render_to_string(f"emails/{template}.html", context), client_address=client_address[:45])
 
 
 def is_due(alert: Alert, now: datetime.datetime) -> bool:
     return alert.last_sent_at is None or now - alert.last_sent_at >= DUE_AFTER[alert.frequency]
+
+
+MANAGE_MARK, UNSUBSCRIBE_MARK = "manage-link-0b6f2c", "unsubscribe-link-0b6f2c"  # filled in for each address
+
+
+class _Run:
+    """One prepare step's work shared between alerts: many follow the same search from the same
+    position (a category, an organisation), so each search runs once, each new decision is read
+    once, and each distinct email is rendered once, its address's own links filled in after."""
+
+    def __init__(self, top: int):
+        self.top = top
+        self.params: dict[str, SearchParams] = {}
+        self.matched: dict[tuple[str, int], list[int]] = {}
+        self.rendered: dict[tuple[str, int], tuple[str, str, str]] = {}
+        self.decisions: dict[int, Decision] = {}
+
+    def search(self, query: str) -> SearchParams:
+        if query not in self.params:
+            self.params[query] = alert_params(query)
+        return self.params[query]
+
+    def new(self, query: str, position: int) -> list[int]:
+        key = (query, position)
+        if key not in self.matched:
+            results = SearchResults(self.search(query), after=position)
+            self.matched[key] = [pk for pk in results.ids() if pk <= self.top]
+        return self.matched[key]
+
+    def shown(self, ids: list[int]) -> list[Decision]:
+        missing = [pk for pk in ids if pk not in self.decisions]
+        if missing:
+            for decision in (Decision.objects.filter(pk__in=missing).select_related("council", "subcategory")
+                             .only("reference", "decision_date", "outcome_group", "summary", "council__name",
+                                   "subcategory__name")):
+                decision.first_sentences = " ".join(split_sentences(decision.summary or "")[:2])
+                decision.url = absolute(decision.get_absolute_url())
+                self.decisions[decision.pk] = decision
+        return [self.decisions[pk] for pk in ids if pk in self.decisions]
+
+    def email(self, alert: Alert, position: int, new: list[int]) -> tuple[str, str, str]:
+        """(subject, text, HTML) of the alert's email, with its address's own links."""
+        key = (alert.query, position)
+        if key not in self.rendered:
+            context = {**self.context(alert, new), "site_url": settings.SITE_URL, "manage_url": MANAGE_MARK,
+                       "unsubscribe_url": UNSUBSCRIBE_MARK}
+            subject = f"{len(new):,} new decision{'s' if len(new) != 1 else ''}: {alert.description}"
+            self.rendered[key] = (subject[:300], render_to_string("emails/alert.txt", context),
+                                  render_to_string("emails/alert.html", context))
+        manage = absolute(reverse("decisions:alert_manage", args=[alert.subscriber.manage_token]))
+        unsubscribe = absolute(reverse("decisions:alert_unsubscribe", args=[alert.unsubscribe_token]))
+        subject, text, html = self.rendered[key]
+        return (subject, *(body.replace(MANAGE_MARK, manage).replace(UNSUBSCRIBE_MARK, unsubscribe)
+                           for body in (text, html)))
+
+    def context(self, alert: Alert, new: list[int]) -> dict:
+        params = self.search(alert.query)
+        decisions = self.shown(new[:LISTED])
+        more = len(new) - len(decisions)
+        more_url = ""
+        if more:
+            dates = [d.decision_date for d in decisions if d.decision_date]
+            since = min(dates) if dates else None
+            more_url = absolute("/decisions/" + links.to(params.but(match="", date_from=since or params.date_from)))
+        return {"alert": alert, "decisions": decisions, "more": more, "more_url": more_url, "count": len(new),
+                "listing_url": absolute("/decisions/" + links.to(params.but(match="")))}
 
 
 def prepare(now: datetime.datetime | None = None) -> int:
@@ -193,82 +254,69 @@ def prepare(now: datetime.datetime | None = None) -> int:
                                       ).select_related("subscriber"):
         delete_alert(alert)
     top = Decision.objects.aggregate(top=Max("pk"))["top"] or 0
-    matched: dict[tuple[str, int], list[int]] = {}  # alerts with the same search and position share it
+    run = _Run(top)
     written = 0
     due = [alert for alert in Alert.objects.filter(confirmed_at__isnull=False, paused=False, position__lt=top)
            .only("pk", "query", "frequency", "last_sent_at", "position") if is_due(alert, now)]
     for candidate in due:
-        key = (candidate.query, candidate.position)
-        if key not in matched:
-            results = SearchResults(alert_params(candidate.query), after=candidate.position)
-            matched[key] = [pk for pk in results.ids() if pk <= top]
+        new = run.new(candidate.query, candidate.position)
         with transaction.atomic():
             alert = (Alert.objects.select_for_update(skip_locked=True).select_related("subscriber")
                      .filter(pk=candidate.pk, confirmed_at__isnull=False, paused=False).first())
             if alert is None or alert.position != candidate.position or not is_due(alert, now):
                 continue  # another sender has it, or has done it
-            new = matched[key]
             moved = Alert.objects.filter(pk=alert.pk, position=alert.position).update(
                 position=top, **({"last_sent_at": now} if new else {}))
             if not moved or not new:
                 continue
-            _write(OutboxEmail.Kind.ALERT, alert.subscriber, alert, "alert", _alert_context(alert, new),
-                   subject=f"{len(new):,} new decision{'s' if len(new) != 1 else ''}: {alert.description}",
-                   decisions=len(new))
+            subject, text, html = run.email(alert, candidate.position, new)
+            unsubscribe = absolute(reverse("decisions:alert_unsubscribe", args=[alert.unsubscribe_token]))
+            OutboxEmail.objects.create(
+                kind=OutboxEmail.Kind.ALERT, subscriber=alert.subscriber, alert=alert, to_address=alert.subscriber.email,
+                subject=subject, text_body=text, html_body=html, decisions=len(new),
+                headers={"List-Unsubscribe": f"<{unsubscribe}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"})
             written += 1
     return written
 
 
-def _alert_context(alert: Alert, new: list[int]) -> dict:
-    params = alert_params(alert.query)
-    shown = Decision.objects.filter(pk__in=new[:LISTED]).select_related("council", "subcategory")
-    by_pk = {decision.pk: decision for decision in shown}
-    decisions = []
-    for pk in new[:LISTED]:
-        if decision := by_pk.get(pk):
-            decision.first_sentences = " ".join(split_sentences(decision.summary or "")[:2])
-            decision.url = absolute(decision.get_absolute_url())
-            decisions.append(decision)
-    more = len(new) - len(decisions)
-    more_url = ""
-    if more:
-        dates = [d.decision_date for d in decisions if d.decision_date]
-        since = min(dates) if dates else None
-        more_url = absolute("/decisions/" + links.to(params.but(match="", date_from=since or params.date_from)))
-    return {"alert": alert, "decisions": decisions, "more": more, "more_url": more_url, "count": len(new),
-            "listing_url": absolute("/decisions/" + links.to(params.but(match="")))}
+SEND_BATCH = 50  # outbox rows claimed at once by one statement
 
 
 def send_outbox(only: list[int] | None = None) -> tuple[int, int]:
-    """Send what the outbox holds (or only these rows), each claimed by one statement first so that
-    two senders never send one row; (sent, failed). A failed email stays for the next run."""
-    stale = timezone.now() - datetime.timedelta(seconds=settings.ALERT_CLAIM_SECONDS)
-    claimable = Q(sent_at__isnull=True) & (Q(claimed_at__isnull=True) | Q(claimed_at__lt=stale))
-    rows = OutboxEmail.objects.filter(claimable)
-    if only is not None:
-        rows = rows.filter(pk__in=only)
+    """Send what the outbox holds (or only these rows): rows are claimed a batch at a time by one
+    statement, under this run's own mark, so that two senders never send one row; each is marked
+    sent as soon as the mail server has it. (sent, failed); a failed email stays for the next run."""
+    run = secrets.token_hex(16)
     sent = failed = 0
     connection = None
-    for pk in rows.order_by("pk").values_list("pk", flat=True):
-        if not OutboxEmail.objects.filter(claimable, pk=pk).update(claimed_at=timezone.now(),
-                                                                  attempts=F("attempts") + 1):
-            continue  # another sender claimed it first
-        row = OutboxEmail.objects.filter(pk=pk).first()
-        if row is None:
-            continue  # its address unsubscribed meanwhile
-        try:
-            connection = connection or mail.get_connection()
-            message = mail.EmailMultiAlternatives(
-                row.subject, row.text_body, settings.DEFAULT_FROM_EMAIL, [row.to_address], connection=connection,
-                headers={**row.headers, "Message-ID": f"<outbox-{row.pk}.{row.created_at:%Y%m%d%H%M%S}@lgo-archive>"})
-            if row.html_body:
-                message.attach_alternative(row.html_body, "text/html")
-            message.send()
-        except Exception as error:  # noqa: BLE001 - any failure to send leaves the row for the next run
-            OutboxEmail.objects.filter(pk=pk).update(claimed_at=None, last_error=f"{type(error).__name__}: {error}"[:500])
-            failed += 1
-            connection = None
-            continue
-        OutboxEmail.objects.filter(pk=pk).update(sent_at=timezone.now(), last_error="")
-        sent += 1
-    return sent, failed
+    done: set[int] = set()
+    while True:
+        stale = timezone.now() - datetime.timedelta(seconds=settings.ALERT_CLAIM_SECONDS)
+        claimable = Q(sent_at__isnull=True) & (Q(claimed_at__isnull=True) | Q(claimed_at__lt=stale))
+        rows = OutboxEmail.objects.filter(claimable).exclude(pk__in=done)
+        if only is not None:
+            rows = rows.filter(pk__in=only)
+        batch = list(rows.order_by("pk").values_list("pk", flat=True)[:SEND_BATCH])
+        if not batch:
+            return sent, failed
+        done.update(batch)
+        OutboxEmail.objects.filter(claimable, pk__in=batch).update(
+            claimed_at=timezone.now(), claimed_by=run, attempts=F("attempts") + 1)
+        for row in OutboxEmail.objects.filter(pk__in=batch, claimed_by=run, sent_at__isnull=True).order_by("pk"):
+            try:
+                connection = connection or mail.get_connection()
+                message = mail.EmailMultiAlternatives(
+                    row.subject, row.text_body, settings.DEFAULT_FROM_EMAIL, [row.to_address], connection=connection,
+                    headers={**row.headers,
+                             "Message-ID": f"<outbox-{row.pk}.{row.created_at:%Y%m%d%H%M%S}@lgo-archive>"})
+                if row.html_body:
+                    message.attach_alternative(row.html_body, "text/html")
+                message.send()
+            except Exception as error:  # noqa: BLE001 - any failure to send leaves the row for the next run
+                OutboxEmail.objects.filter(pk=row.pk, claimed_by=run).update(
+                    claimed_at=None, claimed_by="", last_error=f"{type(error).__name__}: {error}"[:500])
+                failed += 1
+                connection = None
+                continue
+            OutboxEmail.objects.filter(pk=row.pk).update(sent_at=timezone.now(), last_error="")
+            sent += 1

@@ -789,6 +789,7 @@ class OutboxEmail(models.Model):
     client_address = models.CharField(max_length=45, blank=True, help_text="Who asked (confirmations only).")
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
+    claimed_by = models.CharField(max_length=32, blank=True, help_text="The sending run that claimed it.")
     sent_at = models.DateTimeField(null=True, blank=True, db_index=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.CharField(max_length=500, blank=True)

@@ -50,6 +50,7 @@ class Migration(migrations.Migration):
                 ('client_address', models.CharField(blank=True, help_text='Who asked (confirmations only).', max_length=45)),
                 ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
                 ('claimed_at', models.DateTimeField(blank=True, null=True)),
+                ('claimed_by', models.CharField(blank=True, help_text='The sending run that claimed it.', max_length=32)),
                 ('sent_at', models.DateTimeField(blank=True, db_index=True, null=True)),
                 ('attempts', models.PositiveSmallIntegerField(default=0)),
                 ('last_error', models.CharField(blank=True, max_length=500)),
