@@ -354,3 +354,32 @@ def test_a_reader_subscribes_confirms_and_manages_in_the_browser(live_server, br
     page.get_by_role("button", name="Delete all my alerts and my address").click()
     assert page.get_by_role("heading", name="All your alerts are deleted").is_visible()
     assert not Subscriber.objects.exists()
+
+
+def test_an_import_can_send_the_alerts_it_makes_due(client, smtp, tmp_path):
+    from tests.factories import statement_text
+
+    confirmed(client, smtp, "after-import@example.org", "category=housing")
+    (tmp_path / "new.txt").write_text(statement_text(reference="79 000 001", organisation="Newshire Council",
+                                                     **HOUSING), encoding="utf-8")
+    call_command("import_decisions", str(tmp_path), "--send-alerts", "--progress-every", "0")
+    assert smtp.handler.to("after-import@example.org")[-1]["Subject"] == "1 new decision: Category: Housing"
+
+
+@pytest.mark.parametrize("environment, expected", [
+    ({"EMAIL_URL": "smtp://user:p%40ss@mail.example:587"},
+     {"EMAIL_HOST": "mail.example", "EMAIL_PORT": 587, "EMAIL_HOST_USER": "user", "EMAIL_HOST_PASSWORD": "p@ss",
+      "EMAIL_USE_TLS": True, "EMAIL_USE_SSL": False}),
+    ({"EMAIL_URL": "smtps://mail.example"}, {"EMAIL_PORT": 465, "EMAIL_USE_SSL": True, "EMAIL_USE_TLS": False}),
+    ({"EMAIL_URL": "smtp://127.0.0.1:2525?tls=false"}, {"EMAIL_PORT": 2525, "EMAIL_USE_TLS": False}),
+    ({"EMAIL_URL": "console://"}, {"EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}),
+    ({"EMAIL_HOST": "relay.example", "EMAIL_PORT": "2525", "EMAIL_USE_TLS": "1"},
+     {"EMAIL_HOST": "relay.example", "EMAIL_PORT": 2525, "EMAIL_USE_TLS": True}),
+])
+def test_email_settings_come_from_the_environment(environment, expected, monkeypatch):
+    from lgo_archive.settings import email_settings
+
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    found = email_settings(environment)
+    assert {name: found.get(name) for name in expected} == expected
