@@ -24,13 +24,13 @@ from django import forms
 from django.conf import settings
 from django.core import mail, signing
 from django.db import transaction
-from django.db.models import F, Max, Q
+from django.db.models import F, Q
 from django.http import QueryDict
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from decisions import links
+from decisions import links, search
 from decisions.filters import InvalidParameter, search_params
 from decisions.models import Alert, Decision, OutboxEmail, Subscriber
 from decisions.search.names import described
@@ -147,7 +147,7 @@ def confirm(token: str) -> Alert | None:
         alert = Alert.objects.select_for_update().filter(pk=pk).select_related("subscriber").first()
         if alert is not None and alert.confirmed_at is None:
             alert.confirmed_at = timezone.now()
-            alert.position = Decision.objects.aggregate(top=Max("pk"))["top"] or 0
+            alert.position = search.backend().settled_last_id()
             alert.save(update_fields=["confirmed_at", "position"])
     return alert
 
@@ -253,7 +253,7 @@ def prepare(now: datetime.datetime | None = None) -> int:
     for alert in Alert.objects.filter(confirmed_at__isnull=True, created_at__lt=now - PENDING_KEPT
                                       ).select_related("subscriber"):
         delete_alert(alert)
-    top = Decision.objects.aggregate(top=Max("pk"))["top"] or 0
+    top = search.backend().settled_last_id()  # no decision below it is still to be committed
     run = _Run(top)
     written = 0
     due = [alert for alert in Alert.objects.filter(confirmed_at__isnull=False, paused=False, position__lt=top)

@@ -63,7 +63,12 @@ class ArchiveState(models.Model):
     def once_for(cls, using: str = "default"):
         """Many writes, one move of the version, at their end: an import's file or batch writes
         up to six statements that would each move it. Use inside the writer's transaction; the
-        row is then locked only for the moment before the commit."""
+        row is then locked only for the moment before the commit. The writer may add decisions:
+        it says so to the search backend first (search.backend().adding_decisions()), so that
+        an email alert never moves past an id still to be committed."""
+        from decisions import search
+
+        search.backend().adding_decisions()
         token = _bump_once_at_end.set(True)
         try:
             yield

@@ -383,3 +383,50 @@ def test_email_settings_come_from_the_environment(environment, expected, monkeyp
         monkeypatch.setenv(name, value)
     found = email_settings(environment)
     assert {name: found.get(name) for name in expected} == expected
+
+
+def test_an_alert_never_moves_past_a_decision_still_being_imported(db):
+    """PostgreSQL numbers rows as they are inserted: an import still open may hold a lower id than one
+    already committed. The last id an alert moves to waits for it."""
+    import threading
+
+    from django.db import connections, transaction
+
+    from decisions import search
+    from decisions.models import ArchiveState
+    from decisions.services import DecisionImporter
+    from tests.factories import statement_text
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite runs one writer at a time: ids are committed in their order (nothing to wait for)")
+    inserted, release, seen = threading.Event(), threading.Event(), []
+
+    def slow_import():
+        try:
+            with transaction.atomic(), ArchiveState.once_for():
+                DecisionImporter().import_bytes(statement_text(reference="80 000 001", organisation="Slowshire Council")
+                                                .encode(), source_name="slow.txt")
+                inserted.set()
+                release.wait(30)
+        finally:
+            connections.close_all()
+
+    def last_id():
+        try:
+            seen.append(search.backend().settled_last_id())
+        finally:
+            connections.close_all()
+
+    writer = threading.Thread(target=slow_import)
+    writer.start()
+    assert inserted.wait(30)
+    make_decision(reference="80 000 002")  # a later import, committed first, with a higher id
+    reader = threading.Thread(target=last_id)
+    reader.start()
+    reader.join(1.0)
+    assert reader.is_alive() and not seen  # waits for the open import
+    release.set()
+    writer.join(30)
+    reader.join(30)
+    slow = Decision.objects.get(reference="80 000 001")
+    assert seen == [Decision.objects.latest("pk").pk] and seen[0] > slow.pk

@@ -248,6 +248,27 @@ def search_plan():
 QUERY_CANCELED = "57014"  # PostgreSQL's SQLSTATE for a statement stopped by statement_timeout
 
 
+NEW_DECISIONS_LOCK = 0x4C474F41  # an advisory lock's key ('LGOA')
+
+
+def adding_decisions() -> None:
+    """Inside a writer's transaction that may add decisions: a shared advisory lock held until it
+    commits, which settled_last_id() waits for."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock_shared(%s)", [NEW_DECISIONS_LOCK])
+
+
+def settled_last_id() -> int:
+    """The highest decision id once every transaction that may add one has ended. Ids come from a
+    sequence as rows are inserted, so a writer still open could commit a lower id after a higher
+    one is seen; an email alert that moved past it would never send it. Writers that start
+    meanwhile wait a moment for this short transaction, and take higher ids."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [NEW_DECISIONS_LOCK])
+        cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {Decision._meta.db_table}")
+        return cursor.fetchone()[0]
+
+
 def relax_commit_durability() -> None:
     """For bulk imports: commit without waiting for the disk. Each file is still one atomic
     transaction, so nothing is ever half-written; a crash of the database server could lose the

@@ -103,6 +103,15 @@ def snippets(ids_: list[int], query: Query, words: int) -> dict[int, SafeString]
     return found
 
 
+def adding_decisions() -> None:
+    """Nothing to say: SQLite runs one writer at a time, so ids are committed in their order."""
+
+
+def settled_last_id() -> int:
+    """The highest decision id: with one writer at a time, no lower id can be committed later."""
+    return Decision.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+
+
 # Beyond search, the little else that differs between the databases (search.backend() is how
 # the rest of the site asks for it).
 
