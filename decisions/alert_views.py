@@ -19,9 +19,9 @@ def subscribe(request):
     """'Email me new decisions like these', for the listing whose parameters this page was given."""
     if request.method == "POST":
         form = alerts.SubscribeForm(request.POST)
-        query = request.POST.get("search", "")[:2000]
+        query = request.POST.get("search", "")
     else:
-        query = request.GET.urlencode()[:2000]
+        query = request.GET.urlencode()
         form = alerts.SubscribeForm(initial={"search": query})
     params, problem = alerts.alert_params(query), alerts.unreadable(query)
     if problem:  # never widened to every decision by leaving out what could not be read

@@ -71,6 +71,8 @@ def unreadable(query: str) -> str:
         search_params(QueryDict(query), strict=True)
     except InvalidParameter as error:
         return error.message if error.name == "q" else f"{error.name}: {error.message}"
+    if len(links.to(alert_params(query))) > Alert._meta.get_field("query").max_length:
+        return "the search is too long to keep"
     return ""
 
 

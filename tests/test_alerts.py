@@ -430,3 +430,9 @@ def test_an_alert_never_moves_past_a_decision_still_being_imported(db):
     reader.join(30)
     slow = Decision.objects.get(reference="80 000 001")
     assert seen == [Decision.objects.latest("pk").pk] and seen[0] > slow.pk
+
+
+def test_a_search_too_long_to_keep_is_refused_not_cut(client, smtp):
+    repeated = "&".join(["outcome=upheld"] * 200)  # each value valid, the whole longer than an alert keeps
+    page = client.get("/alerts/new/?" + repeated).content.decode()
+    assert "the search is too long to keep" in page and not Alert.objects.exists()
