@@ -124,16 +124,17 @@ def subscribe(email: str, frequency: str, params: SearchParams, client_address: 
         query = links.to(params)[1:]
         if subscriber.alerts.count() >= MAX_ALERTS_PER_ADDRESS:
             outbox = _confirmation(subscriber, None, "confirm_full",
-                            {"limit": MAX_ALERTS_PER_ADDRESS, "description": describe(params)},
-                            subject="Your alerts: the most an address can have", client_address=client_address)
+                                   {"limit": MAX_ALERTS_PER_ADDRESS, "description": describe(params)},
+                                   subject="Your alerts: the most an address can have", client_address=client_address)
         else:
             alert = Alert.objects.create(subscriber=subscriber, query=query, description=describe(params)[:600],
                                          frequency=frequency)
             token = signing.dumps({"alert": alert.pk}, salt=SALT)
+            confirm_url = absolute(reverse("decisions:alert_confirm", args=[token]))
             outbox = _confirmation(subscriber, alert, "confirm",
-                            {"alert": alert, "confirm_url": absolute(reverse("decisions:alert_confirm", args=[token])),
-                             "days": CONFIRM_WITHIN.days},
-                            subject="Confirm your alert for new Ombudsman decisions", client_address=client_address)
+                                   {"alert": alert, "confirm_url": confirm_url, "days": CONFIRM_WITHIN.days},
+                                   subject="Confirm your alert for new Ombudsman decisions",
+                                   client_address=client_address)
         transaction.on_commit(lambda: send_outbox(only=[outbox.pk]))
     return Subscribed()
 
