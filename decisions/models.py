@@ -341,6 +341,9 @@ class Decision(VersionedModel):
                                  "finding_kinds", "payment_purposes", "decision_date", "total_payment", "id"],
                          name="decision_facets"),
             models.Index(fields=["updated_at"], name="decision_updated"),
+            # The few decisions staff have checked, read with the listing columns (their payments' and
+            # the comparisons' "checked by staff") without a pass over the wide table.
+            models.Index(fields=["id"], condition=Q(is_curated=True), name="decision_curated"),
         ]
         # No check constraints here: on SQLite adding one rebuilds this table, which would undo
         # its column order and search triggers (migrations 0009, 0010). outcome_group is never

@@ -119,9 +119,12 @@ def test_the_listing_columns_can_be_read_from_their_index_alone(archive):
     with CaptureQueriesContext(connection) as captured:
         held = columns._read(())
     assert len(held) == 2_000
-    [statement] = [query["sql"] for query in captured.captured_queries if "decisions_decision" in query["sql"]]
+    # The decision columns' statement (the payments and the staff-checked ids are read by two more).
+    [statement] = [query["sql"] for query in captured.captured_queries if '"remedy_kinds"' in query["sql"]]
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")  # until the test's transaction ends
         cursor.execute("SET LOCAL enable_bitmapscan = off")
     read = plan(statement, None)
     assert "Index Only Scan using decision_facets" in read, read
+    [checked] = [query["sql"] for query in captured.captured_queries if '"is_curated"' in query["sql"]]
+    assert "decision_curated" in plan(checked, None)  # the staff-checked ids: from their own small index
