@@ -183,12 +183,14 @@ def explorer_rows(request) -> tuple[ExplorerForm, list, list]:
 
 def amount_links(row: Spread, listing: list) -> dict[str, str]:
     """The listing of the decisions behind each of a row's figures: those with a stated payment for
-    its purpose (any amount, the middle half, the 10th-90th percentile, the range)."""
+    its purpose (any amount, at most the median, the middle half, the 10th-90th percentile, the range)."""
     def between(low, high) -> str:
         bounds = [("payment_from", str(low))] + ([("payment_to", str(high))] if high is not None else [])
         return "/decisions/?" + urlencode([("purpose", row.purpose), *bounds, *listing, ("sort", "payment")])
 
     links = {"stated": between(0, None)} if row.stated else {}
+    if row.median is not None:
+        links["median"] = between(0, row.median)  # at most the median: the lower half
     if row.quartiles:
         links["quartiles"] = between(*row.quartiles)
         links["deciles"] = between(*row.deciles)
