@@ -121,6 +121,12 @@ class CompareForm(ChosenDecisionsForm):
             self.problems.append(f"At most {MOST} organisations at once: the first {MOST} are compared.")
         return data
 
+    def shown(self) -> list[str]:
+        """The organisations asked for as the form shows them again: by name once found."""
+        found = {council.slug: council.name for council in self.organisations}
+        found.update({council.name.lower(): council.name for council in self.organisations})
+        return [found.get(value, found.get(value.lower(), value)) for value in self.asked]
+
     def ready(self) -> bool:
         self.understood()
         return len(self.organisations) >= 2 or bool(self.cleaned_data.get("kind") if self.is_bound else False)
@@ -154,13 +160,14 @@ def rows(columns: list[Column]) -> list[tuple[str, list[tuple[str, str | None]]]
                           [(f"{c.remedies.get(kind, 0):,}", c.link(remedy=(kind,))) for c in columns]))
     found += [
         ("Stated payments, total", [
-            (pounds(c.total_paid) + (f" in {len(c.stated):,} decisions" if c.stated else ""),
+            (pounds(c.total_paid) + (f" in {len(c.stated):,} decision{'s' if len(c.stated) != 1 else ''}"
+                                     if c.stated else ""),
              c.link(min_payment=Decimal("0.01"), sort="payment") if c.stated else None) for c in columns]),
         ("Median stated payment (a decision's total)", [(pounds(c.median_payment), None) for c in columns]),
         ("Payments without a stated amount", [(f"{c.unstated_payments:,}", None) for c in columns]),
         ("Decisions whose reading staff have checked", [(f"{c.checked:,} of {c.decisions:,}", None) for c in columns]),
     ]
-    for rank in range(TOPICS):
+    for rank in range(max((len(c.topics) for c in columns), default=0)):
         found.append((f"Most common topic{f' ({rank + 1})' if rank else ''}", [
             ((f"{c.topics[rank][0]} ({c.topics[rank][2]:,})", c.link(subcategory=(c.topics[rank][1],)))
              if len(c.topics) > rank else ("–", None)) for c in columns]))

@@ -276,7 +276,7 @@ def compare_organisations(request):
         columns = compare.columns_for(params, form.organisations, form.cleaned_data.get("kind"))
     return render(request, "decisions/compare.html", {
         "form": form, "columns": columns, "rows": compare.rows(columns) if columns else [],
-        "asked": (form.asked + [""] * compare.MOST)[:compare.MOST],
+        "asked": (form.shown() + [""] * compare.MOST)[:compare.MOST],
         "organisation_names": cached(("organisation names",), lambda: list(
             Council.objects.filter(decisions__is_published=True).distinct().order_by("name")
             .values_list("name", flat=True))),
