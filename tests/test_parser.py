@@ -415,3 +415,21 @@ def test_a_lowered_pattern_matches_as_its_case_insensitive_original():
     assert lowered.sub("-", "No Fault at all") == "- at all"  # the text's own letters are kept
     with pytest.raises(ValueError):
         Lowered(re.compile(r"[A-Z]\w+ Council", re.I))  # a capital letter would be lost
+
+
+# An agreed action that names a payment without its amount: a payment whose sum is unknown (never
+# £0, never missing); one merely to be considered is no payment.
+@pytest.mark.parametrize("action, expected", [
+    ("The Council will make a symbolic payment to Mr Y to acknowledge his distress.", [("payment", None, ["distress"])]),
+    ("The Council will pay Ms Z for the education her son lost.", [("payment", None, ["loss_of_service"])]),
+    ("The Council has agreed to make Mrs B a further payment in recognition of the time and trouble.",
+     [("payment", None, ["time_and_trouble"])]),
+    ("The Council should consider whether to make a payment to Mr Y.", []),
+    ("The Council will pay Mrs X £300 for her distress.", [("payment", "300.00", ["distress"])]),
+])
+def test_an_agreed_payment_without_its_amount_is_a_payment_of_unknown_sum(action, expected):
+    from tests.factories import statement_text
+
+    parsed = parse_decision(statement_text(reference="81 000 001", organisation="Testshire County Council",
+                                           agreed_action=[action]))
+    assert [p for p in payments(parsed) if p[0] == "payment"] == expected

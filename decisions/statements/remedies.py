@@ -102,6 +102,12 @@ FAULT_CLAUSE_RE = re.compile(
 )
 REFUND_RE = re.compile(r"\b(refund|reimburse|repay|pay back|backdate|back-date)\w*\b", re.I)
 PAY_SUM_RE = re.compile(r"\bpay\b[^.;]{0,40}\b(outstanding|correct|full|the) (amount|sum|fees|costs|money|arrears|balance)\b", re.I)
+# A payment named without its amount: 'make a symbolic payment to Mr Y', 'pay Ms Z for the lost education'.
+PAY_UNSTATED_RE = re.compile(
+    r"\b(?:make|makes|making|offer|offers|offering) (?:(?:him|her|them|mr|mrs|ms|miss|dr)(?: [a-z])? )?"
+    r"an? (?:[a-z]+ ){0,2}payment\b"
+    r"|\bpay (?:mr|mrs|ms|miss|dr|the complainant|her|him|them)\b(?: [a-z]\b)?(?: [a-z]+){0,3}? for\b", re.I)
+CONSIDER_RE = re.compile(r"\b(?:consider|considering|decide|deciding|whether)\b[^.;]{0,40}$", re.I)
 
 KIND_PATTERNS: tuple[tuple[str, re.Pattern], ...] = (
     ("procedure_change", re.compile(
@@ -337,6 +343,9 @@ def _remedies_from_unit(unit: _Unit, *, section_deadline: str | None) -> list[Re
             position = (REFUND_RE.search(folded) or PAY_SUM_RE.search(folded)).start()
             in_sentence.append((position, Remedy(kind="payment", text=sentence.strip(),
                                                  purposes=_purposes(folded) or ["financial_loss"])))
+        elif not payments and "payment" not in child_kinds and not only_past and (named := _named_payment(folded)):
+            in_sentence.append((named.start(), Remedy(kind="payment", text=sentence.strip(),
+                                                      purposes=_purposes(folded) or ["other"])))
         for _, remedy in sorted(in_sentence, key=lambda pair: pair[0]):
             remedy.deadline = deadline
             found.append(remedy)
@@ -362,6 +371,14 @@ def _kinds(sentence: str) -> list[tuple[int, str]]:
             continue
         kinds.append((match.start(), kind))
     return kinds
+
+
+def _named_payment(folded: str) -> re.Match | None:
+    """A payment the sentence commits to without its amount (not one merely to be considered)."""
+    match = PAY_UNSTATED_RE.search(folded)
+    if match and not AMOUNT_RE.search(folded) and not CONSIDER_RE.search(folded[:match.start()]):
+        return match
+    return None
 
 
 def _amountless_payment(folded: str) -> bool:
