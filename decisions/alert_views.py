@@ -38,6 +38,7 @@ def subscribe(request):
     return render(request, "alerts/subscribe.html", {
         "form": form, "description": alerts.describe(params), "recent": recent, "days": alerts.RECENT_DAYS,
         "too_many": too_many, "most_a_day": alerts.MAX_A_DAY,
+        "has_words": bool(params.q),
         "listing_url": "/decisions/" + links.to(params.but(match="", sort="")),
     })
 
