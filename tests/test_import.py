@@ -432,3 +432,17 @@ def test_a_large_import_refreshes_postgresql_statistics(tmp_path, capsys):
         cursor.execute("SELECT last_vacuum IS NOT NULL, last_analyze IS NOT NULL FROM pg_stat_user_tables "
                        "WHERE relname = 'decisions_decision'")
         assert cursor.fetchone() == (True, True)
+
+
+@pytest.mark.django_db
+def test_a_kind_staff_corrected_survives_a_new_import_of_the_organisations_decisions(seeds):
+    from decisions.services import DecisionImporter
+    from tests.conftest import seed_text
+
+    dorset = Council.objects.get(name="Dorset Council")
+    dorset.kind = Council.Kind.OTHER_AUTHORITY  # a curator's correction
+    dorset.save()
+    changed = seed_text("000_22a7e19c90128e70.txt").replace("Summary:", "Summary: Revised.", 1).encode()
+    assert DecisionImporter().import_bytes(changed, source_name="revised.txt").status == "updated"
+    dorset.refresh_from_db()
+    assert dorset.kind == "other_authority"
