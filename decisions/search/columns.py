@@ -26,7 +26,7 @@ from django.db.models.functions import Coalesce
 
 from decisions.caching import data_stamp
 from decisions.models import MONTHS_IN, RATE_PERIODS, Council, Decision, Remedy
-from decisions.search.packed import Packed, unpacked
+from decisions.search.packed import Joined, Packed, unjoined, unpacked
 from decisions.search.packed import ids as packed_ids
 from decisions.statements.organisations import ORGANISATION_KINDS
 from decisions.statements.organisations import OTHER as OTHER_KIND
@@ -264,27 +264,26 @@ def _read(stamp: tuple) -> Columns:
 
 
 def _payments(ids: np.ndarray, checked: np.ndarray) -> Payments:
-    """The payments, packed as the decision columns are."""
-    purpose = sum((Case(When(purposes__contains=word, then=Value(1 << bit)), default=Value(0),
-                        output_field=IntegerField()) for bit, word in enumerate(PAYMENT_PURPOSES)), Value(0))
-    period = Case(*[When(rate_period=name, then=Value(index)) for index, name in enumerate(RATE_PERIODS)],
-                  default=Value(-1), output_field=IntegerField())
+    """The payments, packed as the decision columns are (purposes and periods as text: Joined)."""
     packed = (Remedy.objects.filter(kind=Remedy.Kind.PAYMENT).order_by()
               .aggregate(decision=Packed(F("decision_id"), kind="int8"),
                          amount=Packed(Coalesce(F("amount"), Value(-0.01), output_field=FloatField()), kind="float8"),
-                         purpose=Packed(purpose, kind="int4"),
                          rate=Packed(Coalesce(F("rate_per"), Value(-0.01), output_field=FloatField()), kind="float8"),
-                         period=Packed(period, kind="int4")))
+                         purposes=Joined(F("purposes")), period=Joined(F("rate_period"))))
     decision = unpacked(packed["decision"], "int8")
     position = np.minimum(np.searchsorted(ids, decision), max(len(ids) - 1, 0))
     held = (ids[position] == decision) if len(ids) else np.zeros(len(decision), dtype=bool)
+    texts = unjoined(packed["purposes"], len(decision))
+    bits_of = {text: bits(PAYMENT_PURPOSES, text.split(",")) for text in set(texts)}  # a few dozen combinations
+    purpose = np.fromiter((bits_of[text] for text in texts), dtype=np.int64, count=len(texts))
     # A rate as so much a month, in pence (models.MONTHS_IN); -1 for a payment not stated as a rate.
-    months = np.array([float(MONTHS_IN[name]) for name in RATE_PERIODS])
-    rate, period = unpacked(packed["rate"], "float8"), unpacked(packed["period"], "int4")
-    stated_rate = (rate >= 0) & (period >= 0)
+    months_in = {name: float(MONTHS_IN[name]) for name in RATE_PERIODS}
+    periods = unjoined(packed["period"], len(decision))
+    months = np.fromiter((months_in.get(name, 0.0) for name in periods), dtype=np.float64, count=len(periods))
+    rate = unpacked(packed["rate"], "float8")
+    stated_rate = (rate >= 0) & (months > 0)
     monthly = np.full(len(rate), -1, dtype=np.int64)
-    monthly[stated_rate] = np.rint(rate[stated_rate] * 100 / months[period[stated_rate]]).astype(np.int64)
+    monthly[stated_rate] = np.rint(rate[stated_rate] * 100 / months[stated_rate]).astype(np.int64)
     return Payments(position=position[held],
                     amount=np.rint(unpacked(packed["amount"], "float8") * 100).astype(np.int64)[held],
-                    purpose=unpacked(packed["purpose"], "int4")[held], monthly=monthly[held],
-                    checked=checked[position[held]])
+                    purpose=purpose[held], monthly=monthly[held], checked=checked[position[held]])
