@@ -88,11 +88,11 @@ def add_alerts(count: int, rng: random.Random) -> None:
                                                  batch_size=1000)
     frequencies = [Alert.Frequency.IMMEDIATE] * 3 + [Alert.Frequency.DAILY] * 4 + [Alert.Frequency.WEEKLY] * 2
     now = timezone.now()
+    followed = [alerts.alert_params(query) for query in searches(count, rng)]
     Alert.objects.bulk_create([
-        Alert(subscriber=subscriber, query=links.to(alerts.alert_params(query))[1:],
-              description=alerts.describe(alerts.alert_params(query)), frequency=rng.choice(frequencies),
-              confirmed_at=now, position=top)
-        for subscriber, query in zip(subscribers, searches(count, rng), strict=True)], batch_size=1000)
+        Alert(subscriber=subscriber, query=links.to(params)[1:], description=alerts.describe(params),
+              frequency=rng.choice(frequencies), confirmed_at=now, position=top)
+        for subscriber, params in zip(subscribers, followed, strict=True)], batch_size=1000)
 
 
 def import_new(count: int, seed: int) -> float:

@@ -23,7 +23,7 @@ def subscribe(request):
     else:
         query = request.GET.urlencode()
         form = alerts.SubscribeForm(initial={"search": query})
-    params, problem = alerts.alert_params(query), alerts.unreadable(query)
+    params, problem = alerts.read_search(query)
     if problem:  # never widened to every decision by leaving out what could not be read
         return render(request, "alerts/subscribe.html", {"problem": problem})
     recent = alerts.recent_matches(params)

@@ -31,7 +31,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from decisions import links, search
-from decisions.filters import InvalidParameter, search_params
+from decisions.filters import search_params
 from decisions.models import Alert, Decision, OutboxEmail, Subscriber
 from decisions.search.names import described
 from decisions.search.params import WORDS_LABEL, SearchParams
@@ -60,20 +60,20 @@ DUE_AFTER = {
 
 def alert_params(query: str) -> SearchParams:
     """An alert's search: the listing's parameters, every word required (never best matches), newest first."""
-    params, _ = search_params(QueryDict(query), strict=False)
-    return params.but(match="all", sort="newest")
+    return read_search(query)[0]
 
 
-def unreadable(query: str) -> str:
-    """What in a listing's parameters cannot be read ('' when all can): an alert follows exactly
-    the search asked for, or none."""
-    try:
-        search_params(QueryDict(query), strict=True)
-    except InvalidParameter as error:
-        return error.message if error.name == "q" else f"{error.name}: {error.message}"
-    if len(links.to(alert_params(query))) > Alert._meta.get_field("query").max_length:
-        return "the search is too long to keep"
-    return ""
+def read_search(query: str) -> tuple[SearchParams, str]:
+    """A listing's parameters as an alert's search, and what in them cannot be read ('' when all
+    can): an alert follows exactly the search asked for, or none."""
+    params, filterset = search_params(QueryDict(query), strict=False)
+    params = params.but(match="all", sort="newest")
+    if problem := filterset.first_error():
+        name, message = problem
+        return params, message if name == "q" else f"{name}: {message}"
+    if len(links.to(params)) > Alert._meta.get_field("query").max_length:
+        return params, "the search is too long to keep"
+    return params, ""
 
 
 def describe(params: SearchParams) -> str:
@@ -221,8 +221,8 @@ class _Run:
                 self.decisions[decision.pk] = decision
         return [self.decisions[pk] for pk in ids if pk in self.decisions]
 
-    def email(self, alert: Alert, position: int, new: list[int]) -> tuple[str, str, str]:
-        """(subject, text, HTML) of the alert's email, with its address's own links."""
+    def email(self, alert: Alert, position: int, new: list[int]) -> tuple[str, str, str, dict]:
+        """(subject, text, HTML, headers) of the alert's email, with its address's own links."""
         key = (alert.query, position)
         if key not in self.rendered:
             context = {**self.context(alert, new), "site_url": settings.SITE_URL, "manage_url": MANAGE_MARK,
@@ -233,8 +233,9 @@ class _Run:
         manage = absolute(reverse("decisions:alert_manage", args=[alert.subscriber.manage_token]))
         unsubscribe = absolute(reverse("decisions:alert_unsubscribe", args=[alert.unsubscribe_token]))
         subject, text, html = self.rendered[key]
+        headers = {"List-Unsubscribe": f"<{unsubscribe}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
         return (subject, *(body.replace(MANAGE_MARK, manage).replace(UNSUBSCRIBE_MARK, unsubscribe)
-                           for body in (text, html)))
+                           for body in (text, html)), headers)
 
     def context(self, alert: Alert, new: list[int]) -> dict:
         params = self.search(alert.query)
@@ -272,12 +273,10 @@ def prepare(now: datetime.datetime | None = None) -> int:
                 position=top, **({"last_sent_at": now} if new else {}))
             if not moved or not new:
                 continue
-            subject, text, html = run.email(alert, candidate.position, new)
-            unsubscribe = absolute(reverse("decisions:alert_unsubscribe", args=[alert.unsubscribe_token]))
+            subject, text, html, headers = run.email(alert, candidate.position, new)
             OutboxEmail.objects.create(
                 kind=OutboxEmail.Kind.ALERT, subscriber=alert.subscriber, alert=alert, to_address=alert.subscriber.email,
-                subject=subject, text_body=text, html_body=html, decisions=len(new),
-                headers={"List-Unsubscribe": f"<{unsubscribe}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"})
+                subject=subject, text_body=text, html_body=html, decisions=len(new), headers=headers)
             written += 1
     return written
 

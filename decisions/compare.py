@@ -23,6 +23,7 @@ from decisions.search.params import SearchParams
 from decisions.search.results import SearchResults
 from decisions.statements.outcomes import INVESTIGATED_GROUPS, UPHELD
 from decisions.statements.vocabulary import REMEDY_KINDS
+from decisions.templatetags.archive import pounds as written_pounds
 
 MOST = 5  # organisations at most
 TOPICS = 3  # the most common topics shown for each
@@ -112,7 +113,7 @@ class CompareForm(ChosenDecisionsForm):
     def clean(self):
         data = super().clean()
         for value in self.asked[:MOST]:
-            found = _organisation(value)
+            found = Council.one_named(value)
             if found is None:
                 self.problems.append(f"No organisation is called “{value}”: check the name, or pick it from the list.")
             elif found not in self.organisations:
@@ -132,21 +133,10 @@ class CompareForm(ChosenDecisionsForm):
         return len(self.organisations) >= 2 or bool(self.cleaned_data.get("kind") if self.is_bound else False)
 
 
-def _organisation(value: str) -> Council | None:
-    """An organisation by its slug, its exact name, or the one name that contains the words."""
-    found = Council.objects.filter(slug=value).first() or Council.objects.filter(name__iexact=value).first()
-    if found is None:
-        containing = list(Council.objects.filter(name__icontains=value)[:2])
-        found = containing[0] if len(containing) == 1 else None
-    return found
-
-
 def rows(columns: list[Column]) -> list[tuple[str, list[tuple[str, str | None]]]]:
     """The comparison as (what, [(figure as text, its listing or None) for each column])."""
     def pounds(value: Decimal | None) -> str:
-        if value is None:
-            return "–"
-        return f"£{value:,.0f}" if value == value.to_integral_value() else f"£{value:,.2f}"
+        return "–" if value is None else written_pounds(value)
 
     found = [
         ("Decisions", [(f"{c.decisions:,}", c.link()) for c in columns]),

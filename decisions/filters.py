@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import copy
 import re
+from urllib.parse import urlencode
 
 import django_filters
 from django import forms
+from django.http import QueryDict
 
 from decisions.models import Category, Council, Decision, Finding, Remedy
 from decisions.search.names import category_table
@@ -227,6 +229,15 @@ class ChosenDecisionsForm(forms.Form):
             return {}
         self.is_valid()  # cleans the form; its cleaned_data holds every field that could be read
         return {name: value for name, value in self.cleaned_data.items() if name not in self.errors and value}
+
+    def listing(self) -> list[tuple[str, str]]:
+        """The /decisions/ parameters that list the decisions chosen (a subclass adds its own)."""
+        return self.chosen()[1]
+
+    def listing_params(self, more=()) -> SearchParams:
+        """Those parameters (and ``more`` of the listing's own) as the listing reads them: a page of
+        figures counts exactly the decisions the listing it links to shows."""
+        return search_params(QueryDict(urlencode([*more, *self.listing()])), strict=False)[0]
 
     def chosen(self):
         """(the published decisions chosen, the /decisions/ parameters that list the same)."""

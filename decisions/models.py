@@ -155,6 +155,21 @@ class Council(VersionedModel):
         return self.name
 
     @classmethod
+    def named(cls, typed: str) -> list[Council]:
+        """The organisations a reader typed: the one of that name, else those whose names contain it."""
+        exact = list(cls.objects.filter(name__iexact=typed)[:2])
+        return exact or list(cls.objects.filter(name__icontains=typed).order_by("name")[:50])
+
+    @classmethod
+    def one_named(cls, typed: str) -> Council | None:
+        """The one organisation a reader means: by its address's slug, or the one name that is or holds it."""
+        found = cls.objects.filter(slug=typed).first()
+        if found is None:
+            named = cls.named(typed)
+            found = named[0] if len(named) == 1 else None
+        return found
+
+    @classmethod
     def kind_for_name(cls, name: str) -> str:
         """Guess the kind of body from its published name; staff can correct it in admin."""
         return organisation_kind(name)

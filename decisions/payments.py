@@ -15,10 +15,9 @@ from urllib.parse import urlencode
 
 import numpy as np
 from django import forms
-from django.http import QueryDict
 
 from decisions.caching import cached_for
-from decisions.filters import ChosenDecisionsForm, search_params
+from decisions.filters import ChosenDecisionsForm
 from decisions.models import Council, Decision, Remedy
 from decisions.search.columns import Columns
 from decisions.search.names import category_table
@@ -142,26 +141,17 @@ class ExplorerForm(ChosenDecisionsForm):
         return value
 
     def clean_council(self):
-        """The organisation named, by its slug or its exact name (any case)."""
         value = self.cleaned_data["council"].strip()
         if not value:
             return None
-        found = (Council.objects.filter(slug=value).first()
-                 or Council.objects.filter(name__iexact=value).first())
-        if found is None:
+        if (found := Council.one_named(value)) is None:
             raise forms.ValidationError(f"No organisation is called “{value}”.")
         return found
 
-    def chosen(self):
-        decisions, listing = super().chosen()
+    def listing(self) -> list[tuple[str, str]]:
         data = self.understood()
-        if kind := data.get("organisation_kind"):
-            decisions = decisions.filter(council__kind=kind)
-            listing.append(("organisation_kind", kind))
-        if council := data.get("council"):
-            decisions = decisions.filter(council=council)
-            listing.append(("council", council.slug))
-        return decisions, listing
+        return [*super().listing(), *([("organisation_kind", data["organisation_kind"])] if "organisation_kind" in data
+                                      else []), *([("council", data["council"].slug)] if "council" in data else [])]
 
 
 def explorer_rows(request) -> tuple[ExplorerForm, list, list]:
@@ -169,9 +159,8 @@ def explorer_rows(request) -> tuple[ExplorerForm, list, list]:
     the listing parameters, for the page, its CSV and the API alike. The decisions counted are the
     listing's for the same parameters, worked out from the same in-memory columns."""
     form = ExplorerForm(request.GET or None)
-    _, listing = form.chosen()
-    params, _ = search_params(QueryDict(urlencode(listing)), strict=False)
-    selection = SearchResults(params).selection
+    listing = form.listing()
+    selection = SearchResults(form.listing_params()).selection
     rows = payment_spreads(selection.columns, selection.selected)
     place_on_one_scale(rows)
     for row in rows:
@@ -203,7 +192,9 @@ COMPARED_FROM = 10  # fewer payments of a purpose in a topic than this: no compa
 
 
 def stated_amounts(purpose: str, subcategory_id: int) -> list[Decimal]:
-    """The stated amounts of the published payments for ``purpose`` in one subcategory, sorted."""
+    """The stated amounts of the published payments for ``purpose`` in one subcategory, sorted. Read
+    by one indexed query rather than from the listing columns: a decision page, the most visited,
+    should not pay for reading every decision's columns after each write."""
     payments = Remedy.objects.filter(kind=Remedy.Kind.PAYMENT, amount__isnull=False, purposes__contains=purpose,
                                      decision__is_published=True, decision__subcategory_id=subcategory_id)
     return cached_for(payments, "stated amounts",

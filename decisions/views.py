@@ -15,7 +15,7 @@ from django.conf import settings
 from django.core.paginator import EmptyPage
 from django.db import DatabaseError, connection
 from django.db.models import Count, Max, Prefetch, Q
-from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse, QueryDict, StreamingHttpResponse
+from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
 from django.utils.safestring import mark_safe
@@ -76,7 +76,7 @@ def _listing_context(request, within=None, *, skip_facets=(), implicit=()):
         raise Redirect(request.path + _query([(k, v) for k, v in pairs if v.strip()]))
     organisation_problem = ""
     if typed := request.GET.get("organisation", "").strip():
-        found = _organisation_named(typed)
+        found = Council.named(typed)
         rest = [(k, v) for k, v in pairs if k not in ("organisation", "page")]
         if len(found) == 1:
             raise Redirect(request.path + _query([*rest, ("council", found[0].slug)]))
@@ -129,9 +129,7 @@ def _listing_context(request, within=None, *, skip_facets=(), implicit=()):
         "active_filters": active_filters,
         "skip_facets": skip_facets,
         "organisation_problem": organisation_problem,
-        "organisation_names": (list(Council.objects.filter(decisions__is_published=True).distinct()
-                                    .order_by("name").values_list("name", flat=True))
-                               if show == "council" or organisation_problem else None),
+        "organisation_names": organisation_names() if show == "council" or organisation_problem else None,
         "filters_applied": sum(1 for label, _, _ in active_filters if label != WORDS_LABEL),
         "clear_filters_url": request.path + links.to(SearchParams(q=params.q, sort=params.sort)),
         "fewer_words": _fewer_words(params) if not page.paginator.count else [],
@@ -165,10 +163,10 @@ def _topic_hint(results: SearchResults, params: SearchParams, skip_facets, first
     return {"label": topic.label, "count": count, "url": links.to(params.toggled("subcategory", topic.value))}
 
 
-def _organisation_named(typed: str) -> list[Council]:
-    """The organisation a reader typed: the one of that name, else those whose names contain it."""
-    exact = list(Council.objects.filter(name__iexact=typed)[:2])
-    return exact or list(Council.objects.filter(name__icontains=typed).order_by("name")[:50])
+def organisation_names() -> list[str]:
+    """Every organisation with a published decision, by name: the lists a reader picks one from."""
+    return cached(("organisation names",), lambda: list(
+        Council.objects.filter(decisions__is_published=True).distinct().order_by("name").values_list("name", flat=True)))
 
 
 def _query(pairs) -> str:
@@ -269,17 +267,13 @@ def compare_organisations(request):
     form = compare.CompareForm(request.GET or None)
     columns = []
     if form.is_bound and form.ready():
-        _, listing = form.chosen()
         carried = [(key, value) for key, values in request.GET.lists() for value in values
                    if key in PARAMETERS and key not in COMPARE_CARRIED]
-        params, _ = search_params(QueryDict(urlencode([*carried, *listing])), strict=False)
-        columns = compare.columns_for(params, form.organisations, form.cleaned_data.get("kind"))
+        columns = compare.columns_for(form.listing_params(carried), form.organisations, form.cleaned_data.get("kind"))
     return render(request, "decisions/compare.html", {
         "form": form, "columns": columns, "rows": compare.rows(columns) if columns else [],
         "asked": (form.shown() + [""] * compare.MOST)[:compare.MOST],
-        "organisation_names": cached(("organisation names",), lambda: list(
-            Council.objects.filter(decisions__is_published=True).distinct().order_by("name")
-            .values_list("name", flat=True))),
+        "organisation_names": organisation_names(),
     })
 
 

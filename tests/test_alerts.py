@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import os
 import re
 import signal
 import subprocess
 import sys
 import time
 from datetime import date, timedelta
-from pathlib import Path
 
 import pytest
 from django.core import signing
@@ -22,8 +20,8 @@ from decisions.models import Alert, Decision, OutboxEmail, Subscriber
 from decisions.services import get_or_create_category
 from tests.factories import make_decision
 from tests.mail_server import MailServer
+from tests.test_reliability import ROOT, import_env
 
-ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.django_db(transaction=True)  # committed: the senders run in processes of their own
 
 HOUSING = dict(category="Housing", subcategory="Homelessness")
@@ -70,14 +68,8 @@ def confirmed(client, smtp, address: str, query: str, frequency: str = "immediat
 
 def sender_env(port: int) -> dict:
     """The environment of a separate send_alerts process using this test's database and mail server."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL", "EMAIL_"))}
-    env.update(DJANGO_DEBUG="1", EMAIL_URL=f"smtp://127.0.0.1:{port}?tls=false", DJANGO_SITE_URL="https://archive.example")
-    settings = connection.settings_dict
-    if connection.vendor == "postgresql":
-        env["DATABASE_URL"] = f"postgres://{settings['USER']}@/{settings['NAME']}?host={settings['HOST']}"
-    else:
-        env["DJANGO_SQLITE_PATH"] = settings["NAME"]
-    return env
+    env = {k: v for k, v in import_env().items() if not k.startswith("EMAIL_")}
+    return {**env, "EMAIL_URL": f"smtp://127.0.0.1:{port}?tls=false", "DJANGO_SITE_URL": "https://archive.example"}
 
 
 def start_sender(port: int, *extra: str, **env) -> subprocess.Popen:
